@@ -1,0 +1,96 @@
+"""Settings from environment variables (prefix ``IOC_``) or a ``.env`` file.
+
+Unknown ``IOC_`` variables are refused with the list of valid names, so that a typo such as
+``IOC_DATABSE_URL`` does not silently fall back to a default.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from noivu_ioc.errors import ConfigurationError
+
+ENV_PREFIX = "IOC_"
+
+
+class Settings(BaseSettings):
+    """Everything the IOC reads from its environment."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX, env_file=".env", env_file_encoding="utf-8", extra="forbid"
+    )
+
+    data_dir: Path = Field(
+        default=Path("data"), description="Folder of the embedded stores and generated files."
+    )
+    database_url: str | None = Field(
+        default=None,
+        description="Operational store URL (SQLAlchemy). Default: SQLite file in data_dir.",
+    )
+    warehouse_url: str | None = Field(
+        default=None,
+        description="Warehouse URL, duckdb:///path. Default: DuckDB file in data_dir.",
+    )
+    host: str = Field(default="127.0.0.1", description="Address the web server binds.")
+    port: int = Field(default=8000, ge=1, le=65535, description="Port the web server binds.")
+    session_hours: float = Field(default=12.0, gt=0, description="Lifetime of a login session.")
+    secure_cookies: bool = Field(
+        default=False, description="Mark session cookies Secure (set true behind HTTPS)."
+    )
+    default_language: str = Field(
+        default="vi", pattern="^(vi|en)$", description="Language of pages: vi or en."
+    )
+    log_level: str = Field(default="INFO", description="Python logging level.")
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'ioc.sqlite3').resolve()}"
+
+    @property
+    def resolved_warehouse_url(self) -> str:
+        if self.warehouse_url:
+            return self.warehouse_url
+        return f"duckdb:///{(self.data_dir / 'warehouse.duckdb').resolve()}"
+
+
+def _check_unknown_environment() -> None:
+    known = {ENV_PREFIX + name.upper() for name in Settings.model_fields}
+    unknown = sorted(k for k in os.environ if k.startswith(ENV_PREFIX) and k not in known)
+    # IOC_TEST_* variables belong to the test suite, not to the application.
+    unknown = [k for k in unknown if not k.startswith(ENV_PREFIX + "TEST_")]
+    if unknown:
+        raise ConfigurationError(
+            f"unknown setting {', '.join(unknown)}; valid settings are {', '.join(sorted(known))}"
+        )
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read settings, turning pydantic's errors into one clear message."""
+    _check_unknown_environment()
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            name = ENV_PREFIX + "_".join(str(p) for p in err["loc"]).upper()
+            value = err.get("input")
+            if err["type"] == "extra_forbidden":
+                problems.append(
+                    f"unknown setting {name} in .env; remove it or use one of "
+                    + ", ".join(sorted(ENV_PREFIX + n.upper() for n in Settings.model_fields))
+                )
+            else:
+                problems.append(f"{name}={value!r}: {err['msg']}")
+        raise ConfigurationError("; ".join(problems)) from None
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return load_settings()

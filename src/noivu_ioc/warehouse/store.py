@@ -1,0 +1,213 @@
+"""DuckDB implementation of the warehouse.
+
+DuckDB allows one writing process per file. The server process owns the file; loads run
+inside one transaction, so readers see either the previous load or the new one, whole.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from noivu_ioc.catalog import Entity, FieldType
+from noivu_ioc.errors import ConfigurationError, StoreUnavailableError
+
+log = logging.getLogger(__name__)
+
+_SQL_TYPES = {
+    FieldType.STRING: "VARCHAR",
+    FieldType.CODE: "VARCHAR",
+    FieldType.INTEGER: "BIGINT",
+    FieldType.DECIMAL: "DOUBLE",
+    FieldType.DATE: "DATE",
+    FieldType.TIMESTAMP: "TIMESTAMP",
+    FieldType.BOOLEAN: "BOOLEAN",
+}
+
+LOAD_TABLE = "_load"
+
+
+@dataclass(frozen=True, slots=True)
+class LoadSummary:
+    load_id: int
+    rows: dict[str, int]
+    seconds: float
+
+
+def _quote(identifier: str) -> str:
+    if not identifier.replace("_", "").isalnum():
+        raise ValueError(f"{identifier!r} is not a valid identifier")
+    return f'"{identifier}"'
+
+
+def column_ddl(entity: Entity) -> str:
+    cols = [f"{_quote(f.name)} {_SQL_TYPES[f.type]}" for f in entity.fields]
+    cols.append('"_load_id" BIGINT NOT NULL')
+    return ", ".join(cols)
+
+
+class Warehouse:
+    """A connection to the warehouse, safe to share between threads."""
+
+    def __init__(self, path: Path | None, read_only: bool = False) -> None:
+        self.path = path
+        self.read_only = read_only
+        target = ":memory:" if path is None else str(path)
+        if path is not None and not read_only:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self._conn = duckdb.connect(target, read_only=read_only)
+        except duckdb.IOException as exc:
+            raise StoreUnavailableError(
+                f"cannot open the warehouse file {target}: {exc}. Another IOC process may "
+                "hold it for writing; stop it, or point IOC_WAREHOUSE_URL to another file"
+            ) from None
+        self._write_lock = threading.Lock()
+        if not read_only:
+            self._conn.execute(
+                f"CREATE TABLE IF NOT EXISTS {LOAD_TABLE} (load_id BIGINT PRIMARY KEY, "
+                "kind VARCHAR NOT NULL, description VARCHAR, started_at TIMESTAMP NOT NULL, "
+                "finished_at TIMESTAMP, rows_json VARCHAR)"
+            )
+
+    def close(self) -> None:
+        self._conn.close()
+
+    @contextmanager
+    def _cursor(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        cur = self._conn.cursor()
+        try:
+            yield cur
+        finally:
+            cur.close()
+
+    # -- reading -------------------------------------------------------------------------
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+        """Run a read query with positional ``?`` parameters; rows as dicts."""
+        with self._cursor() as cur:
+            rel = cur.execute(sql, list(params))
+            names = [d[0] for d in rel.description or ()]
+            return [dict(zip(names, row, strict=True)) for row in rel.fetchall()]
+
+    def query_arrow(self, sql: str, params: Sequence[Any] = ()) -> pa.Table:
+        with self._cursor() as cur:
+            return cur.execute(sql, list(params)).to_arrow_table()
+
+    def scalar(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        with self._cursor() as cur:
+            row = cur.execute(sql, list(params)).fetchone()
+            return None if row is None else row[0]
+
+    def has_table(self, name: str) -> bool:
+        return bool(
+            self.scalar(
+                "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]
+            )
+        )
+
+    def count(self, entity_id: str) -> int:
+        if not self.has_table(entity_id):
+            return 0
+        return int(self.scalar(f"SELECT count(*) FROM {_quote(entity_id)}"))
+
+    def loads(self, limit: int = 20) -> list[dict[str, Any]]:
+        return self.query(
+            f"SELECT * FROM {LOAD_TABLE} ORDER BY load_id DESC LIMIT ?", [limit]
+        )
+
+    # -- writing -------------------------------------------------------------------------
+
+    def replace_all(
+        self,
+        entities: Sequence[Entity],
+        batches: Iterable[tuple[str, pa.Table]],
+        description: str,
+    ) -> LoadSummary:
+        """Recreate the given entities' tables from ``batches`` in one transaction.
+
+        ``batches`` yields (entity id, Arrow table) pairs; an entity may come in several
+        batches, which are appended in order. Readers see the old tables until commit.
+        """
+        by_id = {e.id: e for e in entities}
+        started = time.perf_counter()
+        rows: dict[str, int] = dict.fromkeys(by_id, 0)
+        with self._write_lock, self._cursor() as cur:
+            load_id = int(cur.execute(f"SELECT coalesce(max(load_id), 0) + 1 FROM {LOAD_TABLE}")
+                          .fetchone()[0])  # type: ignore[index]
+            cur.execute("BEGIN TRANSACTION")
+            try:
+                cur.execute(
+                    f"INSERT INTO {LOAD_TABLE} VALUES (?, 'replace', ?, ?, NULL, NULL)",
+                    [load_id, description, datetime.now(UTC).replace(tzinfo=None)],
+                )
+                for e in entities:
+                    cur.execute(f"DROP TABLE IF EXISTS {_quote(e.id)}")
+                    cur.execute(f"CREATE TABLE {_quote(e.id)} ({column_ddl(e)})")
+                for entity_id, table in batches:
+                    entity = by_id.get(entity_id)
+                    if entity is None:
+                        raise ValueError(f"batch for {entity_id!r}, which is not being loaded")
+                    self._insert(cur, entity, table, load_id)
+                    rows[entity_id] += table.num_rows
+                    log.debug("loaded %s rows into %s", table.num_rows, entity_id)
+                cur.execute(
+                    f"UPDATE {LOAD_TABLE} SET finished_at = ?, rows_json = ? WHERE load_id = ?",
+                    [datetime.now(UTC).replace(tzinfo=None), _json(rows), load_id],
+                )
+                cur.execute("COMMIT")
+            except BaseException:
+                cur.execute("ROLLBACK")
+                raise
+        seconds = time.perf_counter() - started
+        log.info("load %s: %s rows in %.1f s", load_id, sum(rows.values()), seconds)
+        return LoadSummary(load_id, rows, seconds)
+
+    def _insert(
+        self, cur: duckdb.DuckDBPyConnection, entity: Entity, table: pa.Table, load_id: int
+    ) -> None:
+        missing = [n for n in entity.field_names if n not in table.column_names]
+        extra = [n for n in table.column_names if n not in entity.field_names]
+        if missing or extra:
+            raise ValueError(
+                f"batch for {entity.id} does not match the catalog: missing {missing}, "
+                f"unexpected {extra}"
+            )
+        cur.register("_incoming", table)
+        try:
+            cur.execute(
+                f"INSERT INTO {_quote(entity.id)} BY NAME "
+                "SELECT *, ?::BIGINT AS _load_id FROM _incoming",
+                [load_id],
+            )
+        finally:
+            cur.unregister("_incoming")
+
+
+def _json(value: object) -> str:
+    import json
+
+    return json.dumps(value, ensure_ascii=False)
+
+
+def open_warehouse(url: str, read_only: bool = False) -> Warehouse:
+    """Open the warehouse named by a URL: ``duckdb:///absolute/path`` or ``duckdb://:memory:``."""
+    if not url.startswith("duckdb://"):
+        raise ConfigurationError(
+            f"IOC_WAREHOUSE_URL={url!r} is not supported; use duckdb:///path/to/file.duckdb "
+            "(other warehouse backends come through this same setting later)"
+        )
+    rest = url.removeprefix("duckdb://")
+    if rest in ("", ":memory:", "/:memory:"):
+        return Warehouse(None, read_only=read_only)
+    return Warehouse(Path(rest), read_only=read_only)
