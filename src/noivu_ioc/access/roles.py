@@ -1,0 +1,60 @@
+"""The roles of the IOC and what each may do."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    ADMINISTRATOR = "administrator"
+    LEADER = "leader"
+    OPERATOR = "operator"
+    ANALYST = "analyst"
+    DATA_STEWARD = "data_steward"
+    PROVINCIAL_OFFICER = "provincial_officer"
+
+
+ROLE_LABELS: dict[Role, tuple[str, str]] = {
+    Role.ADMINISTRATOR: ("Quản trị hệ thống", "Administrator"),
+    Role.LEADER: ("Lãnh đạo", "Leader"),
+    Role.OPERATOR: ("Cán bộ vận hành", "IOC operator"),
+    Role.ANALYST: ("Chuyên viên phân tích", "Analyst"),
+    Role.DATA_STEWARD: ("Cán bộ quản trị dữ liệu", "Data steward"),
+    Role.PROVINCIAL_OFFICER: ("Cán bộ Sở Nội vụ", "Provincial officer"),
+}
+
+
+class Permission(StrEnum):
+    VIEW_SITUATION = "view_situation"  # home page, indicators, wall
+    VIEW_CATALOG = "view_catalog"  # data dictionary
+    MANAGE_USERS = "manage_users"
+    MANAGE_SOURCES = "manage_sources"
+    ANALYSE = "analyse"
+
+
+PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.ADMINISTRATOR: frozenset(Permission),
+    Role.LEADER: frozenset({Permission.VIEW_SITUATION, Permission.VIEW_CATALOG}),
+    Role.OPERATOR: frozenset({Permission.VIEW_SITUATION, Permission.VIEW_CATALOG}),
+    Role.ANALYST: frozenset(
+        {Permission.VIEW_SITUATION, Permission.VIEW_CATALOG, Permission.ANALYSE}
+    ),
+    Role.DATA_STEWARD: frozenset(
+        {Permission.VIEW_SITUATION, Permission.VIEW_CATALOG, Permission.MANAGE_SOURCES}
+    ),
+    Role.PROVINCIAL_OFFICER: frozenset({Permission.VIEW_SITUATION, Permission.VIEW_CATALOG}),
+}
+
+
+def parse_role(value: str) -> Role:
+    try:
+        return Role(value.strip().lower())
+    except ValueError:
+        raise ValueError(
+            f"{value!r} is not a role; choose one of {', '.join(r.value for r in Role)}"
+        ) from None
+
+
+def role_label(role: Role, lang: str) -> str:
+    vi, en = ROLE_LABELS[role]
+    return vi if lang == "vi" else en
