@@ -132,7 +132,7 @@ def convert_legacy_province(code: str | int) -> LegacyConversion:
 def convert_legacy_commune(code: str | int) -> LegacyConversion:
     """Map a pre-2025 commune code (10,051 units) to the current commune or communes."""
     try:
-        legacy = LegacyWard.from_code(int(code))
+        legacy = LegacyWard.from_code(int(code))  # type: ignore[arg-type]
     except (ValueError, KeyError):
         raise NotFoundError(
             f"{code!r} is not a pre-2025 commune code; pre-2025 communes have 5-digit "
@@ -145,7 +145,7 @@ def convert_legacy_commune(code: str | int) -> LegacyConversion:
 
 def _legacy_province(code: str | int) -> LegacyProvince:
     try:
-        return LegacyProvince.from_code(int(code))
+        return LegacyProvince.from_code(int(code))  # type: ignore[arg-type]
     except (ValueError, KeyError):
         raise NotFoundError(
             f"{code!r} is not a pre-2025 province code; the 63 former provinces have "

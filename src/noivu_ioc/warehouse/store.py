@@ -122,9 +122,7 @@ class Warehouse:
         return int(self.scalar(f"SELECT count(*) FROM {_quote(entity_id)}"))
 
     def loads(self, limit: int = 20) -> list[dict[str, Any]]:
-        return self.query(
-            f"SELECT * FROM {LOAD_TABLE} ORDER BY load_id DESC LIMIT ?", [limit]
-        )
+        return self.query(f"SELECT * FROM {LOAD_TABLE} ORDER BY load_id DESC LIMIT ?", [limit])
 
     # -- writing -------------------------------------------------------------------------
 
@@ -143,8 +141,10 @@ class Warehouse:
         started = time.perf_counter()
         rows: dict[str, int] = dict.fromkeys(by_id, 0)
         with self._write_lock, self._cursor() as cur:
-            load_id = int(cur.execute(f"SELECT coalesce(max(load_id), 0) + 1 FROM {LOAD_TABLE}")
-                          .fetchone()[0])  # type: ignore[index]
+            next_id = cur.execute(
+                f"SELECT coalesce(max(load_id), 0) + 1 FROM {LOAD_TABLE}"
+            ).fetchone()
+            load_id = int(next_id[0]) if next_id else 1
             cur.execute("BEGIN TRANSACTION")
             try:
                 cur.execute(

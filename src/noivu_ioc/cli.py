@@ -1,0 +1,309 @@
+"""The ``ioc`` command."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+
+import typer
+
+from noivu_ioc import __version__
+from noivu_ioc.errors import IOCError
+from noivu_ioc.settings import Settings, load_settings
+
+if TYPE_CHECKING:
+    from noivu_ioc.store import OpStore
+    from noivu_ioc.warehouse import Warehouse
+
+app = typer.Typer(
+    help="noivu-ioc: the Intelligent Operations Center of the Ministry of Home Affairs.\n\n"
+    "Settings come from IOC_* environment variables or a .env file "
+    "(IOC_DATA_DIR, IOC_DATABASE_URL, IOC_WAREHOUSE_URL, IOC_HOST, IOC_PORT, ...).",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+users_app = typer.Typer(help="Create, list and disable user accounts.", no_args_is_help=True)
+units_app = typer.Typer(help="Administrative units and the 2025 conversion.", no_args_is_help=True)
+db_app = typer.Typer(help="The operational store's schema.", no_args_is_help=True)
+catalog_app = typer.Typer(help="The sector catalog (data dictionary).", no_args_is_help=True)
+app.add_typer(users_app, name="users")
+app.add_typer(units_app, name="units")
+app.add_typer(db_app, name="db")
+app.add_typer(catalog_app, name="catalog")
+
+log = logging.getLogger("noivu_ioc")
+
+Host = Annotated[str | None, typer.Option(help="Address to bind (default IOC_HOST, 127.0.0.1).")]
+Port = Annotated[int | None, typer.Option(help="Port to bind (default IOC_PORT, 8000).")]
+Scale = Annotated[str, typer.Option(help="Data scale: demo, province or national.")]
+Seed = Annotated[int, typer.Option(help="Random seed; the same seed gives the same data.")]
+
+
+def _fail(message: str) -> NoReturn:
+    typer.secho(f"error: {message}", fg=typer.colors.RED, err=True)
+    raise typer.Exit(2)
+
+
+def _settings(**overrides: object) -> Settings:
+    try:
+        settings = load_settings(**{k: v for k, v in overrides.items() if v is not None})
+    except IOCError as exc:
+        _fail(exc.message)
+    logging.basicConfig(
+        level=settings.log_level.upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    return settings
+
+
+def _serve(settings: Settings, store: OpStore, warehouse: Warehouse) -> None:
+    import uvicorn
+
+    from noivu_ioc.web.app import create_app
+
+    application = create_app(settings, store, warehouse)
+    typer.echo(f"IOC at http://{settings.host}:{settings.port}  (Ctrl+C to stop)")
+    uvicorn.run(application, host=settings.host, port=settings.port, log_level="warning")
+
+
+@app.command()
+def demo(
+    host: Host = None,
+    port: Port = None,
+    scale: Scale = "demo",
+    seed: Seed = 2025,
+    reset: Annotated[bool, typer.Option(help="Regenerate the data even if present.")] = False,
+) -> None:
+    """Create the embedded stores under IOC_DATA_DIR, load realistic data, create one user
+    per role and serve the IOC (http://127.0.0.1:8000 by default)."""
+    from noivu_ioc.demo import DEMO_PASSWORD, DEMO_USERS, prepare_store, prepare_warehouse
+    from noivu_ioc.store import OpStore
+    from noivu_ioc.warehouse import open_warehouse
+
+    settings = _settings(host=host, port=port)
+    try:
+        store = OpStore(settings.resolved_database_url)
+        created = prepare_store(store)
+        warehouse = open_warehouse(settings.resolved_warehouse_url)
+        summary = prepare_warehouse(warehouse, scale, seed, reset)
+    except IOCError as exc:
+        _fail(exc.message)
+    if summary:
+        typer.echo(
+            f"loaded {sum(summary.rows.values()):,} rows into "
+            f"{len(summary.rows)} tables in {summary.seconds:.1f} s"
+        )
+    if created:
+        typer.echo(
+            f"created demo users (password {DEMO_PASSWORD}): "
+            + ", ".join(f"{u.username} ({u.role.value})" for u in DEMO_USERS)
+        )
+    _serve(settings, store, warehouse)
+
+
+@app.command()
+def serve(host: Host = None, port: Port = None) -> None:
+    """Serve the IOC against the stores given by settings (migrating the schema first)."""
+    from noivu_ioc.store import open_store
+    from noivu_ioc.warehouse import open_warehouse
+
+    settings = _settings(host=host, port=port)
+    try:
+        store = open_store(settings.resolved_database_url)
+        warehouse = open_warehouse(settings.resolved_warehouse_url)
+    except IOCError as exc:
+        _fail(exc.message)
+    _serve(settings, store, warehouse)
+
+
+@app.command()
+def generate(scale: Scale = "demo", seed: Seed = 2025) -> None:
+    """Replace the warehouse's sector data with generated data (deterministic per seed)."""
+    from noivu_ioc.generate import SCALES, generate_into
+    from noivu_ioc.warehouse import open_warehouse
+
+    if scale not in SCALES:
+        _fail(f"scale {scale!r} is unknown; choose one of {', '.join(SCALES)}")
+    settings = _settings()
+    try:
+        warehouse = open_warehouse(settings.resolved_warehouse_url)
+        summary = generate_into(warehouse, scale, seed)
+    except IOCError as exc:
+        _fail(exc.message)
+    for entity, rows in summary.rows.items():
+        typer.echo(f"{entity:32} {rows:>12,}")
+    total = sum(summary.rows.values())
+    typer.echo(
+        f"{total:,} rows in {summary.seconds:.1f} s "
+        f"({total / max(summary.seconds, 1e-9):,.0f} rows/s), load {summary.load_id}"
+    )
+
+
+@app.command()
+def version() -> None:
+    """Print the version."""
+    typer.echo(__version__)
+
+
+# -- users ------------------------------------------------------------------------------
+
+
+def _store() -> OpStore:
+    from noivu_ioc.store import open_store
+    from noivu_ioc.units.org import seed_org_units
+
+    settings = _settings()
+    try:
+        store = open_store(settings.resolved_database_url)
+    except IOCError as exc:
+        _fail(exc.message)
+    with store.session() as session:
+        seed_org_units(session)
+    return store
+
+
+@users_app.command("create")
+def users_create(
+    username: str,
+    role: Annotated[list[str], typer.Option("--role", "-r", help="Role; repeat for several.")],
+    unit: Annotated[
+        list[str],
+        typer.Option("--unit", "-u", help="Org unit of the scope, e.g. BNV, SNV.01, UBX.00004."),
+    ],
+    full_name: Annotated[str, typer.Option(help="Full name with diacritics.")] = "",
+    email: Annotated[str | None, typer.Option()] = None,
+    language: Annotated[str, typer.Option(help="vi or en.")] = "vi",
+    password: Annotated[
+        str | None,
+        typer.Option(help="Password (asked for if not given; IOC never prints it)."),
+    ] = None,
+) -> None:
+    """Create a user with roles and a scope of units."""
+    from noivu_ioc.access.users import create_user
+
+    store = _store()
+    secret = password or typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        with store.session() as session:
+            create_user(
+                session,
+                username=username,
+                full_name=full_name or username,
+                password=secret,
+                roles=role,
+                units=unit,
+                email=email,
+                language=language,
+            )
+    except IOCError as exc:
+        _fail(exc.message)
+    typer.echo(f"created user {username}")
+
+
+@users_app.command("list")
+def users_list(
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """List users with their roles, scope and state."""
+    from noivu_ioc.access.users import list_users
+
+    store = _store()
+    with store.session() as session:
+        rows: list[dict[str, Any]] = [
+            {
+                "username": u.username,
+                "full_name": u.full_name,
+                "roles": sorted(r.role for r in u.roles),
+                "units": [s.org_unit.code for s in u.scope],
+                "active": u.active,
+            }
+            for u in list_users(session)
+        ]
+    if as_json:
+        typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    for r in rows:
+        state = "active" if r["active"] else "disabled"
+        typer.echo(
+            f"{r['username']:20} {state:9} {','.join(r['roles']):28} "
+            f"{','.join(r['units']):20} {r['full_name']}"
+        )
+
+
+@users_app.command("disable")
+def users_disable(username: str) -> None:
+    """Disable a user; their sessions end at once."""
+    from noivu_ioc.access.users import disable_user
+
+    store = _store()
+    try:
+        with store.session() as session:
+            disable_user(session, username)
+    except IOCError as exc:
+        _fail(exc.message)
+    typer.echo(f"disabled user {username}")
+
+
+# -- units, db, catalog -------------------------------------------------------------------
+
+
+@units_app.command("convert")
+def units_convert(code: str) -> None:
+    """Show the current unit(s) of a pre-2025 province (2 digits) or commune (5 digits)."""
+    from noivu_ioc.web.routes.units import convert
+
+    try:
+        c = convert(code)
+    except IOCError as exc:
+        _fail(exc.message)
+    typer.echo(f"{c.level} {c.legacy_code} {c.legacy_name} (before 1 July 2025) ->")
+    for u in c.current:
+        typer.echo(f"  {u.code} {u.name}")
+    if not c.unambiguous:
+        typer.echo("the former unit was split: choose the current unit record by record")
+
+
+@units_app.command("list")
+def units_list(
+    province: Annotated[str | None, typer.Option(help="List this province's communes.")] = None,
+) -> None:
+    """List the 34 provinces, or one province's communes."""
+    from noivu_ioc.units import admin
+
+    try:
+        rows = admin.communes_of(admin.unit(province).code) if province else admin.provinces()
+    except IOCError as exc:
+        _fail(exc.message)
+    for u in rows:
+        typer.echo(f"{u.code}  {u.name}")
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply every pending migration to the operational store."""
+    store = _store()
+    typer.echo(f"operational store at revision {store.current_revision()}")
+
+
+@catalog_app.command("export")
+def catalog_export(
+    out: Annotated[Path | None, typer.Option(help="File to write (default: stdout).")] = None,
+) -> None:
+    """Write the data dictionary as JSON."""
+    from noivu_ioc.catalog import catalog
+
+    text = json.dumps(catalog().as_json(), ensure_ascii=False, indent=2)
+    if out:
+        out.write_text(text, encoding="utf-8")
+        typer.echo(f"wrote {out}")
+    else:
+        typer.echo(text)
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,108 @@
+"""The FastAPI application."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI, Request, Response
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+
+from noivu_ioc import __version__
+from noivu_ioc.settings import Settings
+from noivu_ioc.store import OpStore, open_store
+from noivu_ioc.warehouse import Warehouse, open_warehouse
+from noivu_ioc.web import i18n
+from noivu_ioc.web.errors import install_error_handlers
+from noivu_ioc.web.routes import auth, catalog, home, units
+
+log = logging.getLogger(__name__)
+
+HERE = Path(__file__).parent
+
+
+def _templates() -> Jinja2Templates:
+    templates = Jinja2Templates(directory=HERE / "templates")
+    templates.env.globals["t"] = i18n.t
+    templates.env.globals["version"] = __version__
+    templates.env.filters["num"] = i18n.format_number
+    return templates
+
+
+def create_app(
+    settings: Settings, store: OpStore | None = None, warehouse: Warehouse | None = None
+) -> FastAPI:
+    """Build the application. Stores given here are used as they are (tests, ``ioc demo``);
+    otherwise they are opened from the settings when the application starts."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        owned = []
+        if store is None:
+            app.state.store = open_store(settings.resolved_database_url)
+            owned.append(app.state.store)
+        if warehouse is None:
+            app.state.warehouse = open_warehouse(settings.resolved_warehouse_url)
+            owned.append(app.state.warehouse)
+        log.info("IOC %s ready", __version__)
+        yield
+        for thing in owned:
+            thing.close() if isinstance(thing, Warehouse) else thing.dispose()
+
+    app = FastAPI(
+        title="noivu-ioc",
+        version=__version__,
+        summary="Intelligent Operations Center of the Ministry of Home Affairs",
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.state.templates = _templates()
+    if store is not None:
+        app.state.store = store
+    if warehouse is not None:
+        app.state.warehouse = warehouse
+
+    install_error_handlers(app)
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+
+    @app.middleware("http")
+    async def request_context(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        request.state.request_id = uuid.uuid4().hex[:12]
+        response = await call_next(request)
+        response.headers["X-Request-ID"] = request.state.request_id
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+        lang = request.query_params.get("lang")
+        if lang in i18n.LANGUAGES:
+            response.set_cookie(i18n.LANG_COOKIE, lang, max_age=365 * 86400, samesite="lax")
+        return response
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> Response:
+        # Swagger UI from the vendored copy: an air-gapped network cannot reach a CDN.
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title="noivu-ioc API",
+            swagger_js_url="/static/vendor/swagger-ui/swagger-ui-bundle.js",
+            swagger_css_url="/static/vendor/swagger-ui/swagger-ui.css",
+            swagger_favicon_url="/static/favicon.svg",
+        )
+
+    @app.get("/healthz", tags=["system"])
+    def health() -> dict[str, str]:
+        """Liveness probe for load balancers; says nothing about the data."""
+        return {"status": "ok", "version": __version__}
+
+    for router in (auth.router, home.router, catalog.router, units.router):
+        app.include_router(router)
+    return app

@@ -1,0 +1,81 @@
+"""Typed dependencies: the stores, the language and the current principal."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from noivu_ioc.access.roles import Permission
+from noivu_ioc.access.users import Principal, audit, resolve_session
+from noivu_ioc.errors import NotAllowedError
+from noivu_ioc.settings import Settings
+from noivu_ioc.store import OpStore
+from noivu_ioc.warehouse import Warehouse
+from noivu_ioc.web.i18n import request_language
+
+SESSION_COOKIE = "ioc_session"
+
+
+def get_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_store(request: Request) -> OpStore:
+    store: OpStore = request.app.state.store
+    return store
+
+
+def get_warehouse(request: Request) -> Warehouse:
+    warehouse: Warehouse = request.app.state.warehouse
+    return warehouse
+
+
+def get_language(request: Request) -> str:
+    return request_language(request, request.app.state.settings.default_language)
+
+
+def current_principal(request: Request) -> Principal:
+    store: OpStore = request.app.state.store
+    with store.session() as session:
+        principal = resolve_session(session, request.cookies.get(SESSION_COOKIE))
+    request.state.principal = principal
+    return principal
+
+
+Store = Annotated[OpStore, Depends(get_store)]
+WarehouseDep = Annotated[Warehouse, Depends(get_warehouse)]
+Lang = Annotated[str, Depends(get_language)]
+CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
+
+
+def require(permission: Permission) -> Callable[..., Principal]:
+    """A dependency that lets the request through only with ``permission``; refusals are
+    audited."""
+
+    def check(request: Request, principal: CurrentPrincipal) -> Principal:
+        if not principal.can(permission):
+            with request.app.state.store.session() as session:
+                audit(
+                    session,
+                    "authorize",
+                    "denied",
+                    user=principal,
+                    target=f"{request.method} {request.url.path}",
+                    detail={"permission": permission.value},
+                    client=request.client.host if request.client else None,
+                )
+            raise NotAllowedError(
+                f"your roles ({', '.join(sorted(principal.roles))}) do not allow "
+                f"{permission.value.replace('_', ' ')}; ask an administrator"
+            )
+        return principal
+
+    check.required_permission = permission  # type: ignore[attr-defined]
+    return check
+
+
+Viewer = Annotated[Principal, Depends(require(Permission.VIEW_SITUATION))]
+CatalogReader = Annotated[Principal, Depends(require(Permission.VIEW_CATALOG))]

@@ -1,0 +1,127 @@
+"""One error envelope for JSON and HTML.
+
+Every error the web layer returns has the same shape::
+
+    {"error": {"status": 404, "code": "not_found", "message": "...", "request_id": "..."}}
+
+JSON for ``/api/`` paths and clients that ask for JSON; the same fields rendered as a page
+otherwise. A test pins this shape.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from noivu_ioc.errors import IOCError
+from noivu_ioc.web.i18n import request_language
+from noivu_ioc.web.pages import render
+
+log = logging.getLogger(__name__)
+
+STATUS_OF_CODE: dict[str, int] = {
+    "not_authenticated": 401,
+    "not_allowed": 403,
+    "not_found": 404,
+    "conflict": 409,
+    "invalid_input": 422,
+    "store_unavailable": 503,
+    "configuration": 500,
+}
+
+CODE_OF_STATUS: dict[int, str] = {
+    400: "bad_request",
+    401: "not_authenticated",
+    403: "not_allowed",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "too_large",
+    422: "invalid_input",
+    429: "too_many_requests",
+}
+
+
+def envelope(status: int, code: str, message: str, request_id: str) -> dict[str, Any]:
+    return {"error": {"status": status, "code": code, "message": message, "request_id": request_id}}
+
+
+def wants_json(request: Request) -> bool:
+    if request.url.path.startswith("/api/") or request.url.path == "/openapi.json":
+        return True
+    accept = request.headers.get("accept", "")
+    return "application/json" in accept and "text/html" not in accept
+
+
+def render_error(request: Request, status: int, code: str, message: str) -> Response:
+    request_id = getattr(request.state, "request_id", None) or uuid.uuid4().hex[:12]
+    if code == "not_authenticated" and not wants_json(request):
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse(f"/login?next={_quote(target)}", status_code=303)
+    if wants_json(request):
+        return JSONResponse(envelope(status, code, message, request_id), status_code=status)
+    lang = request_language(request, request.app.state.settings.default_language)
+    return render(
+        request,
+        "error.html",
+        {
+            "error": envelope(status, code, message, request_id)["error"],
+            "lang": lang,
+            "principal": getattr(request.state, "principal", None),
+        },
+        status_code=status,
+    )
+
+
+def _quote(path: str) -> str:
+    from urllib.parse import quote
+
+    return quote(path, safe="/")
+
+
+def _validation_message(exc: RequestValidationError) -> str:
+    parts = []
+    for err in exc.errors():
+        where = ".".join(str(p) for p in err.get("loc", ()) if p not in ("body",))
+        value = err.get("input")
+        shown = f" (got {value!r})" if value is not None and not isinstance(value, dict) else ""
+        parts.append(f"{where}: {err.get('msg', 'invalid')}{shown}")
+    return "; ".join(parts) or "the request is not valid"
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    async def on_domain_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, IOCError)
+        status = STATUS_OF_CODE.get(exc.code, 400)
+        if status >= 500:
+            log.error("request %s failed: %s", request.url.path, exc.message)
+        return render_error(request, status, exc.code, exc.message)
+
+    async def on_http_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, StarletteHTTPException)
+        code = CODE_OF_STATUS.get(exc.status_code, "error")
+        detail = exc.detail if isinstance(exc.detail, str) else code.replace("_", " ")
+        if exc.status_code == 404 and detail == "Not Found":
+            detail = f"there is no page or API at {request.url.path}"
+        return render_error(request, exc.status_code, code, detail)
+
+    async def on_validation_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, RequestValidationError)
+        return render_error(request, 422, "invalid_input", _validation_message(exc))
+
+    async def on_unexpected(request: Request, exc: Exception) -> Response:
+        log.exception("unexpected error on %s %s", request.method, request.url.path)
+        return render_error(
+            request, 500, "internal", "an unexpected error occurred; it has been logged"
+        )
+
+    app.add_exception_handler(IOCError, on_domain_error)
+    app.add_exception_handler(StarletteHTTPException, on_http_error)
+    app.add_exception_handler(RequestValidationError, on_validation_error)
+    app.add_exception_handler(Exception, on_unexpected)
