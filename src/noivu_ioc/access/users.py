@@ -195,6 +195,8 @@ def authenticate(session: Session, username: str, password: str, client: str | N
             detail={"reason": reason},
             client=client,
         )
+        # Committed now: the caller rolls back on the error, and the attempt must stay.
+        session.commit()
         raise NotAuthenticatedError(
             "wrong username or password, or the account is disabled; check them and try "
             "again, or ask an administrator"

@@ -121,10 +121,13 @@ def scope_of(units: list[OrgUnit]) -> Scope:
     if any(u.kind in NATIONAL_KINDS for u in units):
         return Scope.everything()
     provinces = frozenset(u.admin_code for u in units if u.kind == "province" and u.admin_code)
+    # A commune inside a province already in scope adds nothing.
     communes = frozenset(
         u.admin_code
         for u in units
-        if u.kind == "commune" and u.admin_code and u.admin_code not in provinces
+        if u.kind == "commune"
+        and u.admin_code
+        and admin.unit(u.admin_code).province_code not in provinces
     )
     return Scope(provinces=provinces, communes=communes)
 

@@ -67,7 +67,7 @@ class Warehouse:
             path.parent.mkdir(parents=True, exist_ok=True)
         try:
             self._conn = duckdb.connect(target, read_only=read_only)
-        except duckdb.IOException as exc:
+        except (duckdb.IOException, duckdb.ConnectionException) as exc:
             raise StoreUnavailableError(
                 f"cannot open the warehouse file {target}: {exc}. Another IOC process may "
                 "hold it for writing; stop it, or point IOC_WAREHOUSE_URL to another file"

@@ -1,11 +1,827 @@
-"""Generator for sector 6 (training)."""
+"""Generator for sector 6: training institutions, programmes, courses, training records and
+course evaluations.
 
-from collections.abc import Iterator
+The mix of training follows the survey of the Institute of State Organisational Science for
+2017-2021 (source document, first article): about 553,000 participations of civil servants
+of central agencies, 991,000 at province and district level and 659,000 at commune level;
+about 168,000 in political theory (73.8% intermediate), 163,000 in state management by
+grade (67.06% the officer programme, 28.3% the principal officer programme), 1,233,506 in
+specialised and job-position knowledge, about 340,000 in defence and security, languages,
+IT and minority languages, and a few thousand degree courses per level. The level totals
+exceed the sum of the listed kinds by about 262,000 participations; they are generated as
+leadership and management training, the one large kind of Decree 101/2017 the survey does
+not count separately. The 2017-2021 mix is kept for every year from 2017 to mid-2026.
 
+Participants are real persons of the personnel database (``ctx.shared``), drawn uniformly
+within their government level and province, so that the shares of women and of ethnic
+minorities among participants are those of the persons. A course draws a window of distinct
+persons who were at least 22 years old in the course's year.
+
+Records are built column-wise with NumPy and Arrow, one batch of at most
+``ctx.scale.batch_rows`` rows at a time; only the courses and the person columns stay in
+memory between batches.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
 import pyarrow as pa
+import pyarrow.compute as pc
 
+from noivu_ioc.catalog.model import Entity, FieldType
+from noivu_ioc.catalog.sectors import s6_training as cat
 from noivu_ioc.generate.context import GenContext
+from noivu_ioc.units import admin
+
+log = logging.getLogger(__name__)
+
+IntArray = npt.NDArray[np.int64]
+FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
+
+FIRST_YEAR = 2017
+LEVELS = ("TW", "TINH", "XA")
+
+# --- Figures of the source document (participations, 2017-2021) ----------------------------
+LEVEL_PARTICIPATIONS = {"TW": 553_000, "TINH": 991_000, "XA": 659_000}
+POLITICAL_THEORY_TOTAL = 168_000
+POLITICAL_THEORY_INTERMEDIATE_SHARE = 0.738
+COMMUNE_POLITICAL_THEORY = 48_000
+COMMUNE_POLITICAL_THEORY_INTERMEDIATE = 37_000
+STATE_MANAGEMENT_TOTAL = 163_000
+STATE_MANAGEMENT_OFFICER_SHARE = 0.6706
+STATE_MANAGEMENT_PRINCIPAL_SHARE = 0.283
+SPECIALISED_TOTAL = 1_233_506
+DEFENCE_LANGUAGE_IT_TOTAL = 340_000
+DEGREE_BY_LEVEL = {"TW": 4_420, "TINH": 17_700, "XA": 14_700}
+# Shares of doctorates and master's among degree courses; the rest is a bachelor's degree,
+# except at commune level where 77.47% is a bachelor's degree and the rest a master's.
+DEGREE_SHARES = {
+    "TW": {"SDH_TS": 0.064, "SDH_THS": 0.7186},
+    "TINH": {"SDH_TS": 0.0358, "SDH_THS": 0.6006},
+    "XA": {"DH": 0.7747},
+}
+
+# --- Assumptions where the source gives no figure (each one is stated) ----------------------
+# Commune political theory outside the intermediate level: mostly elementary.
+COMMUNE_POLITICAL_THEORY_ADVANCED = 2_000
+# Central and provincial political theory outside the intermediate level.
+POLITICAL_THEORY_ADVANCED_SHARE_OF_REST = 0.6
+# The 4.64% of state management training outside the two programmes the source names.
+STATE_MANAGEMENT_SENIOR_SHARE = 0.03
+# How the 340,000 participations in defence, languages, IT and minority languages split.
+DEFENCE_LANGUAGE_IT_SPLIT = {"QPAN": 0.40, "NN": 0.22, "TH": 0.28, "TDT": 0.10}
+# Relative weight of each level within a kind (the source gives level totals only);
+# iterative proportional fitting turns these into a matrix with the source's totals.
+LEVEL_TILT: dict[str, tuple[float, float, float]] = {
+    "LLCT_CC": (2.0, 1.0, 0.0),
+    "LLCT_TC": (0.6, 1.0, 0.0),
+    "LLCT_SC": (0.3, 1.0, 0.0),
+    "QLNN_CVCC": (4.0, 1.0, 0.02),
+    "QLNN_CVC": (1.5, 1.0, 0.3),
+    "QLNN_CV": (1.0, 1.0, 1.2),
+    "QLNN_CS": (0.1, 0.7, 3.0),
+    "QPAN": (0.8, 1.0, 1.2),
+    "NN": (1.5, 1.0, 0.4),
+    "TDT": (0.05, 0.6, 3.0),
+}
+# Courses started per year (2020-2021 low: the pandemic; 2026 until 30 June only).
+YEAR_WEIGHTS = (0.105, 0.11, 0.115, 0.085, 0.09, 0.115, 0.12, 0.12, 0.10, 0.04)
+MIN_AGE = 22
 
 
-def generate(ctx: GenContext) -> Iterator[tuple[str, pa.Table]]:
-    yield from ()
+@dataclass(frozen=True, slots=True)
+class Track:
+    """A kind of training at one level of content, e.g. intermediate political theory."""
+
+    id: str
+    kind: str
+    name: str
+    days: int
+    periods: int | None
+    class_size: int
+    fee_vnd: float
+    graded: bool
+    political_theory_level: str | None = None
+    state_management_level: str | None = None
+    education_level: str | None = None
+
+
+_QLNN = "Bồi dưỡng kiến thức quản lý nhà nước chương trình "
+TRACKS: tuple[Track, ...] = (
+    Track("LLCT_CC", "LLCT", "Cao cấp lý luận chính trị", 300, 1_400, 80, 30e6, True, "CC"),
+    Track("LLCT_TC", "LLCT", "Trung cấp lý luận chính trị", 200, 960, 70, 12e6, True, "TC"),
+    Track("LLCT_SC", "LLCT", "Sơ cấp lý luận chính trị", 45, 200, 60, 3e6, True, "SC"),
+    Track(
+        "QLNN_CVCC", "QLNN", _QLNN + "chuyên viên cao cấp", 56, 320, 60, 15e6, True, None, "CVCC"
+    ),
+    Track("QLNN_CVC", "QLNN", _QLNN + "chuyên viên chính", 56, 280, 70, 8e6, True, None, "CVC"),
+    Track("QLNN_CV", "QLNN", _QLNN + "chuyên viên", 42, 200, 70, 5e6, True, None, "CV"),
+    Track("QLNN_CS", "QLNN", _QLNN + "cán sự", 28, 140, 60, 3e6, True, None, "CS"),
+    Track("LDQL", "LDQL", "Bồi dưỡng lãnh đạo, quản lý", 21, 120, 50, 4e6, True),
+    Track("CNVT", "CNVT", "Bồi dưỡng chuyên ngành", 5, 32, 80, 1.2e6, False),
+    Track("QPAN", "QPAN", "Bồi dưỡng kiến thức quốc phòng và an ninh", 14, 80, 80, 2e6, True),
+    Track("NN", "NN", "Ngoại ngữ", 90, 240, 35, 4e6, True),
+    Track("TH", "TH", "Tin học", 20, 80, 40, 1.5e6, True),
+    Track("TDT", "TDT", "Tiếng dân tộc thiểu số", 90, 240, 35, 3e6, True),
+    Track("DH", "DH", "Đào tạo trình độ đại học", 1_100, None, 40, 40e6, True, None, None, "DH"),
+    Track("SDH_THS", "SDH", "Đào tạo trình độ thạc sĩ", 730, None, 30, 60e6, True, None, None, "THS"),
+    Track("SDH_TS", "SDH", "Đào tạo trình độ tiến sĩ", 1_460, None, 8, 160e6, True, None, None, "TS"),
+)
+TRACK_INDEX = {t.id: i for i, t in enumerate(TRACKS)}
+
+_SPECIALISED_TOPICS = (
+    "nghiệp vụ văn thư, lưu trữ",
+    "quản lý tài chính công",
+    "nghiệp vụ thanh tra, tiếp công dân",
+    "kiểm soát thủ tục hành chính",
+    "chuyển đổi số trong cơ quan nhà nước",
+    "quản lý đất đai",
+    "công tác tôn giáo",
+    "công tác thi đua, khen thưởng",
+    "xây dựng văn bản quy phạm pháp luật",
+    "quản lý đầu tư công",
+    "công tác dân tộc",
+    "bình đẳng giới trong công vụ",
+    "kỹ năng giao tiếp công vụ",
+    "đạo đức công vụ",
+    "quản lý vị trí việc làm và biên chế",
+    "cải cách hành chính",
+    "phòng, chống tham nhũng, tiêu cực",
+    "quản lý hộ tịch",
+    "tổ chức chính quyền địa phương hai cấp",
+    "an toàn thông tin và bảo vệ dữ liệu cá nhân",
+)
+_LANGUAGES = ("tiếng Anh", "tiếng Pháp", "tiếng Trung Quốc", "tiếng Nga", "tiếng Hàn Quốc")
+_MINORITY_LANGUAGES = (
+    "tiếng Khmer",
+    "tiếng Mông",
+    "tiếng Thái",
+    "tiếng Ê Đê",
+    "tiếng Jrai",
+    "tiếng Ba Na",
+    "tiếng Tày - Nùng",
+)
+_IT_TOPICS = ("ứng dụng công nghệ thông tin cơ bản", "kỹ năng số và chuyển đổi số")
+_AUDIENCE_SUFFIX = {
+    "TW": " cho công chức các bộ, ngành Trung ương",
+    "TINH": " cho công chức cấp tỉnh",
+    "XA": " cho cán bộ, công chức cấp xã",
+}
+_LEADERSHIP = {
+    "TW": "Bồi dưỡng lãnh đạo, quản lý cấp vụ và tương đương",
+    "TINH": "Bồi dưỡng lãnh đạo, quản lý cấp sở và tương đương",
+    "XA": "Bồi dưỡng lãnh đạo, quản lý cấp xã",
+}
+
+_CENTRAL_INSTITUTIONS = (
+    # (name, kind, province), the first two are the national academies
+    ("Học viện Chính trị quốc gia Hồ Chí Minh", "HV", "01"),
+    ("Học viện Hành chính Quốc gia", "HV", "01"),
+    ("Trường Bồi dưỡng cán bộ ngành Nội vụ", "TBD", "01"),
+    ("Trường Bồi dưỡng cán bộ ngành Tài chính", "TBD", "01"),
+    ("Trường Bồi dưỡng cán bộ ngành Tư pháp", "TBD", "01"),
+    ("Trường Bồi dưỡng cán bộ ngành Xây dựng", "TBD", "01"),
+    ("Trường Bồi dưỡng cán bộ ngành Nông nghiệp và Môi trường", "TBD", "01"),
+    ("Trường Bồi dưỡng cán bộ ngành Công Thương", "TBD", "79"),
+    ("Trường Cán bộ quản lý giáo dục", "TBD", "01"),
+    ("Đại học Quốc gia Hà Nội", "DH", "01"),
+    ("Đại học Quốc gia Thành phố Hồ Chí Minh", "DH", "79"),
+    ("Trường Đại học Kinh tế Quốc dân", "DH", "01"),
+    ("Trường Đại học Luật Hà Nội", "DH", "01"),
+    ("Đại học Huế", "DH", "46"),
+    ("Đại học Đà Nẵng", "DH", "48"),
+    ("Đại học Thái Nguyên", "DH", "19"),
+    ("Trường Đại học Cần Thơ", "DH", "92"),
+    ("Cơ sở đào tạo ở nước ngoài (Singapore)", "NNG", None),
+    ("Cơ sở đào tạo ở nước ngoài (Nhật Bản)", "NNG", None),
+    ("Cơ sở đào tạo ở nước ngoài (Pháp)", "NNG", None),
+)
+# Real names where the provincial school is not called "Trường Chính trị <province>".
+_PROVINCIAL_SCHOOL_NAMES = {
+    "01": "Trường Đào tạo cán bộ Lê Hồng Phong",
+    "79": "Trường Cán bộ Thành phố Hồ Chí Minh",
+}
+
+_RESULT_GRADED = ("01", "02", "03", "04", "06", "07")
+_RESULT_GRADED_P = (0.07, 0.22, 0.43, 0.22, 0.03, 0.03)
+_RESULT_PASS_FAIL = ("05", "06", "07")
+_RESULT_PASS_FAIL_P = (0.96, 0.025, 0.015)
+_RESULT_CODES = ("01", "02", "03", "04", "05", "06", "07", "08")
+# Final score band (0-10 scale) per result code; NaN where no score is given.
+_SCORE_LOW = np.array([9.0, 8.0, 6.5, 5.0, np.nan, 2.0, np.nan, np.nan])
+_SCORE_HIGH = np.array([10.0, 8.95, 7.95, 6.45, np.nan, 4.95, np.nan, np.nan])
+_FUNDING = ("NSNN", "DV", "CN", "TT")
+_FUNDING_DEGREE_P = (0.35, 0.15, 0.45, 0.05)
+_FUNDING_OTHER_P = (0.85, 0.10, 0.02, 0.03)
+
+_COMMENTS_GOOD = (
+    "Nội dung thiết thực, sát với yêu cầu công việc.",
+    "Giảng viên nhiệt tình, nhiều ví dụ thực tế.",
+    "Tổ chức lớp chu đáo, tài liệu đầy đủ.",
+    "Đề nghị tăng thời lượng thảo luận tình huống.",
+)
+_COMMENTS_FAIR = (
+    "Một số chuyên đề còn trùng lặp với chương trình khác.",
+    "Cần bổ sung bài tập thực hành.",
+    "Thời gian học trùng với kỳ cao điểm công việc.",
+)
+_COMMENTS_POOR = (
+    "Nội dung nặng lý thuyết, ít liên hệ thực tế.",
+    "Đường truyền học trực tuyến không ổn định.",
+    "Cơ sở vật chất chưa bảo đảm.",
+)
+
+
+# --- Generic column helpers (also used by the exams and talent generators) -----------------
+
+_ARROW_TYPES = {
+    FieldType.STRING: pa.string(),
+    FieldType.CODE: pa.string(),
+    FieldType.INTEGER: pa.int64(),
+    FieldType.DECIMAL: pa.float64(),
+    FieldType.DATE: pa.date32(),
+    FieldType.TIMESTAMP: pa.timestamp("us"),
+    FieldType.BOOLEAN: pa.bool_(),
+}
+
+
+def arrow_table(entity: Entity, columns: Mapping[str, Any]) -> pa.Table:
+    """An Arrow table with exactly the entity's fields, in catalog order and types."""
+    missing = set(entity.field_names) - set(columns)
+    extra = set(columns) - set(entity.field_names)
+    if missing or extra:
+        raise ValueError(
+            f"columns for {entity.id} do not match the catalog: missing {sorted(missing)}, "
+            f"unknown {sorted(extra)}"
+        )
+    arrays = []
+    for f in entity.fields:
+        value = columns[f.name]
+        wanted = _ARROW_TYPES[f.type]
+        if isinstance(value, pa.ChunkedArray | pa.Array):
+            arrays.append(value if value.type == wanted else value.cast(wanted))
+        else:
+            arrays.append(pa.array(value, type=wanted))
+    return pa.Table.from_arrays(arrays, names=list(entity.field_names))
+
+
+def prefixed_ids(prefix: str, start: int, count: int, width: int) -> pa.Array:
+    """``count`` identifiers such as "KH00000001", numbered from ``start``."""
+    numbers = pa.array(np.arange(start, start + count, dtype=np.int64)).cast(pa.string())
+    return pc.binary_join_element_wise(prefix, pc.utf8_lpad(numbers, width, "0"), "")
+
+
+def allocate(total: int, weights: npt.ArrayLike) -> IntArray:
+    """Split ``total`` into integers proportional to ``weights`` (largest remainder)."""
+    w = np.asarray(weights, dtype=np.float64)
+    if total <= 0 or w.sum() <= 0:
+        return np.zeros(w.shape, dtype=np.int64)
+    exact = w / w.sum() * total
+    counts = np.floor(exact).astype(np.int64)
+    short = total - int(counts.sum())
+    if short:
+        counts[np.argsort(counts - exact, kind="stable")[:short]] += 1
+    return counts
+
+
+def draw(rng: np.random.Generator, n: int, probabilities: Sequence[float]) -> IntArray:
+    """``n`` indices drawn with the given probabilities (need not sum to one)."""
+    cum = np.cumsum(np.asarray(probabilities, dtype=np.float64))
+    return np.searchsorted(cum / cum[-1], rng.random(n), side="right").astype(np.int64)
+
+
+def fit_matrix(
+    prior: FloatArray, row_totals: FloatArray, col_totals: FloatArray, iterations: int = 200
+) -> FloatArray:
+    """Iterative proportional fitting: scale ``prior`` to the given row and column sums."""
+    m = prior.astype(np.float64).copy()
+    for _ in range(iterations):
+        rows = m.sum(axis=1)
+        m *= np.divide(row_totals, rows, out=np.zeros_like(rows), where=rows > 0)[:, None]
+        cols = m.sum(axis=0)
+        m *= np.divide(col_totals, cols, out=np.zeros_like(cols), where=cols > 0)[None, :]
+    return m
+
+
+def cumcount(keys: IntArray) -> IntArray:
+    """For each element, how many earlier elements share its key (0, 1, 2, ...)."""
+    order = np.argsort(keys, kind="stable")
+    sorted_keys = keys[order]
+    starts = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
+    run_start = np.repeat(starts, np.diff(np.r_[starts, len(keys)]))
+    out = np.empty(len(keys), dtype=np.int64)
+    out[order] = np.arange(len(keys)) - run_start
+    return out
+
+
+def as_arrow_strings(values: Any) -> pa.Array:
+    """A column of ``ctx.shared`` as an Arrow string array, with "" and None as null."""
+    arr = values if isinstance(values, pa.Array) else pa.array(np.asarray(values))
+    if arr.type != pa.string():
+        arr = arr.cast(pa.string())
+    return pc.if_else(pc.equal(arr, ""), pa.scalar(None, pa.string()), arr)
+
+
+def birth_years(values: Any) -> IntArray:
+    """Birth years from a column of dates; unknown dates give year 0."""
+    dates = np.asarray(values, dtype="datetime64[D]")
+    years = dates.astype("datetime64[Y]").astype(np.int64) + 1970
+    return np.where(np.isnat(dates), 0, years).astype(np.int64)
+
+
+def shared_column(ctx: GenContext, key: str) -> Any:
+    try:
+        return ctx.shared[key]
+    except KeyError:
+        raise RuntimeError(
+            f"ctx.shared has no {key!r}: the personnel generator must run before this one"
+        ) from None
+
+
+def _label_province(code: str) -> str:
+    unit = admin.unit(code)
+    for word in ("Thành phố", "Tỉnh"):
+        if unit.name.startswith(word + " "):
+            return word.lower() + unit.name[len(word) :]
+    return unit.name
+
+
+# --- Persons ----------------------------------------------------------------------------
+
+
+@dataclass
+class Persons:
+    """The person columns the records need, grouped by (level, province) for sampling."""
+
+    person_id: pa.Array
+    level: pa.Array
+    staff_category: pa.Array
+    province: pa.Array
+    commune: pa.Array
+    agency: pa.Array
+    order: IntArray  # person indices by group, then by the first year they may train
+    group_start: IntArray
+    group_size: IntArray
+    group_level: list[str]
+    group_province: list[str | None]
+    eligible: IntArray  # [group, year - FIRST_YEAR]: persons old enough that year
+
+    @classmethod
+    def from_shared(cls, ctx: GenContext, years: int) -> Persons:
+        person_id = as_arrow_strings(shared_column(ctx, "person.person_id"))
+        level = as_arrow_strings(shared_column(ctx, "person.level"))
+        province = as_arrow_strings(shared_column(ctx, "person.province_code"))
+        n = len(person_id)
+
+        level_enc = level.dictionary_encode()
+        level_idx = level_enc.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+        level_values = [str(v) for v in level_enc.dictionary.to_pylist()]
+        central = np.isin(np.arange(len(level_values)), [level_values.index("TW")]) if (
+            "TW" in level_values
+        ) else np.zeros(len(level_values), dtype=bool)
+        prov_enc = province.dictionary_encode()
+        prov_idx = pc.fill_null(prov_enc.indices, -1).to_numpy(zero_copy_only=False)
+        prov_idx = np.where(central[level_idx], -1, prov_idx.astype(np.int64))
+        prov_values = [str(v) for v in prov_enc.dictionary.to_pylist()]
+
+        key = level_idx * (len(prov_values) + 1) + prov_idx + 1
+        groups, group_of, group_size = np.unique(key, return_inverse=True, return_counts=True)
+        entry = np.clip(birth_years(shared_column(ctx, "person.birth_date")) + MIN_AGE, 0, 9999)
+        entry_idx = np.clip(entry - FIRST_YEAR, 0, years)  # == years: never old enough
+        shuffle = ctx.rng("training.persons").random(n)
+        order = np.lexsort((shuffle, entry_idx, group_of)).astype(np.int64)
+
+        counts = np.bincount(group_of * (years + 1) + entry_idx, minlength=len(groups) * (years + 1))
+        eligible = np.cumsum(counts.reshape(len(groups), years + 1), axis=1)[:, :years]
+        group_start = np.r_[0, np.cumsum(group_size)[:-1]].astype(np.int64)
+        g_level = groups // (len(prov_values) + 1)
+        g_prov = groups % (len(prov_values) + 1) - 1
+        return cls(
+            person_id=person_id,
+            level=level,
+            staff_category=as_arrow_strings(shared_column(ctx, "person.staff_category")),
+            province=province,
+            commune=as_arrow_strings(shared_column(ctx, "person.commune_code")),
+            agency=as_arrow_strings(shared_column(ctx, "person.agency_id")),
+            order=order,
+            group_start=group_start,
+            group_size=group_size.astype(np.int64),
+            group_level=[level_values[i] for i in g_level],
+            group_province=[prov_values[i] if i >= 0 else None for i in g_prov],
+            eligible=eligible.astype(np.int64),
+        )
+
+
+# --- Mix of training by track and level -----------------------------------------------------
+
+
+def track_level_matrix() -> FloatArray:
+    """Participations by track (rows, as TRACKS) and level (TW, TINH, XA), 2017-2021."""
+    n_tracks = len(TRACKS)
+    fixed = np.zeros((n_tracks, 3))
+    for j, lv in enumerate(LEVELS):
+        shares = DEGREE_SHARES[lv]
+        rest = "SDH_THS" if lv == "XA" else "DH"
+        for track_id, share in shares.items():
+            fixed[TRACK_INDEX[track_id], j] = DEGREE_BY_LEVEL[lv] * share
+        fixed[TRACK_INDEX[rest], j] = DEGREE_BY_LEVEL[lv] * (1 - sum(shares.values()))
+    commune_other = COMMUNE_POLITICAL_THEORY - COMMUNE_POLITICAL_THEORY_INTERMEDIATE
+    fixed[TRACK_INDEX["LLCT_TC"], 2] = COMMUNE_POLITICAL_THEORY_INTERMEDIATE
+    fixed[TRACK_INDEX["LLCT_CC"], 2] = COMMUNE_POLITICAL_THEORY_ADVANCED
+    fixed[TRACK_INDEX["LLCT_SC"], 2] = commune_other - COMMUNE_POLITICAL_THEORY_ADVANCED
+
+    rows = np.zeros(n_tracks)
+    intermediate = POLITICAL_THEORY_TOTAL * POLITICAL_THEORY_INTERMEDIATE_SHARE
+    other = POLITICAL_THEORY_TOTAL - COMMUNE_POLITICAL_THEORY - (
+        intermediate - COMMUNE_POLITICAL_THEORY_INTERMEDIATE
+    )
+    rows[TRACK_INDEX["LLCT_TC"]] = intermediate - COMMUNE_POLITICAL_THEORY_INTERMEDIATE
+    rows[TRACK_INDEX["LLCT_CC"]] = other * POLITICAL_THEORY_ADVANCED_SHARE_OF_REST
+    rows[TRACK_INDEX["LLCT_SC"]] = other * (1 - POLITICAL_THEORY_ADVANCED_SHARE_OF_REST)
+    qlnn_rest = 1 - STATE_MANAGEMENT_OFFICER_SHARE - STATE_MANAGEMENT_PRINCIPAL_SHARE
+    for track_id, share in (
+        ("QLNN_CV", STATE_MANAGEMENT_OFFICER_SHARE),
+        ("QLNN_CVC", STATE_MANAGEMENT_PRINCIPAL_SHARE),
+        ("QLNN_CVCC", STATE_MANAGEMENT_SENIOR_SHARE),
+        ("QLNN_CS", qlnn_rest - STATE_MANAGEMENT_SENIOR_SHARE),
+    ):
+        rows[TRACK_INDEX[track_id]] = STATE_MANAGEMENT_TOTAL * share
+    rows[TRACK_INDEX["CNVT"]] = SPECIALISED_TOTAL
+    for track_id, share in DEFENCE_LANGUAGE_IT_SPLIT.items():
+        rows[TRACK_INDEX[track_id]] = DEFENCE_LANGUAGE_IT_TOTAL * share
+    level_totals = np.array([LEVEL_PARTICIPATIONS[lv] for lv in LEVELS], dtype=np.float64)
+    cols = level_totals - fixed.sum(axis=0)
+    rows[TRACK_INDEX["LDQL"]] = cols.sum() - rows.sum()  # the unexplained remainder
+
+    prior = np.ones((n_tracks, 3))
+    for track_id, tilt in LEVEL_TILT.items():
+        prior[TRACK_INDEX[track_id]] = tilt
+    for track_id in ("DH", "SDH_THS", "SDH_TS"):
+        prior[TRACK_INDEX[track_id]] = 0.0
+    return fixed + fit_matrix(prior, rows, cols)
+
+
+# --- Institutions and programmes --------------------------------------------------------------
+
+
+@dataclass
+class Institutions:
+    ids: list[str]
+    names: list[str]
+    kinds: list[str]
+    levels: list[str]
+    provinces: list[str | None]
+    provincial_school: dict[str, int]  # province code -> index
+    academies: list[int]  # the two national academies
+    ministry_schools: list[int]
+    universities: list[int]
+    abroad: list[int]
+
+
+def build_institutions() -> Institutions:
+    names: list[str] = []
+    kinds: list[str] = []
+    levels: list[str] = []
+    provinces: list[str | None] = []
+    for name, kind, province in _CENTRAL_INSTITUTIONS:
+        names.append(name)
+        kinds.append(kind)
+        levels.append("TW")
+        provinces.append(province)
+    provincial_school: dict[str, int] = {}
+    for unit in admin.provinces():
+        provincial_school[unit.code] = len(names)
+        names.append(
+            _PROVINCIAL_SCHOOL_NAMES.get(unit.code, "Trường Chính trị " + _label_province(unit.code))
+        )
+        kinds.append("TCT")
+        levels.append("TINH")
+        provinces.append(unit.code)
+    by_kind = {k: [i for i, x in enumerate(kinds) if x == k] for k in ("HV", "TBD", "DH", "NNG")}
+    return Institutions(
+        ids=[f"CS{i + 1:04d}" for i in range(len(names))],
+        names=names,
+        kinds=kinds,
+        levels=levels,
+        provinces=provinces,
+        provincial_school=provincial_school,
+        academies=by_kind["HV"],
+        ministry_schools=by_kind["TBD"],
+        universities=by_kind["DH"],
+        abroad=by_kind["NNG"],
+    )
+
+
+@dataclass
+class Programmes:
+    track: IntArray
+    audience: list[str | None]
+    names: list[str]
+    institution: IntArray
+    province: list[str | None]
+    issued_year: IntArray
+    is_active: BoolArray
+
+    def compatible(self, track: int, level: str) -> IntArray:
+        return np.array(
+            [
+                i
+                for i in np.flatnonzero(self.track == track)
+                if self.audience[i] is None or self.audience[i] == level
+            ],
+            dtype=np.int64,
+        )
+
+
+def build_programmes(ctx: GenContext, inst: Institutions) -> Programmes:
+    rng = ctx.rng("training.programmes")
+    track: list[int] = []
+    audience: list[str | None] = []
+    names: list[str] = []
+    owner: list[int] = []
+
+    def add(track_id: str, name: str, level: str | None, institution: int) -> None:
+        track.append(TRACK_INDEX[track_id])
+        audience.append(level)
+        names.append(name)
+        owner.append(institution)
+
+    academy, administration = inst.academies[0], inst.academies[1]
+    for t in TRACKS:
+        if t.kind == "LLCT":
+            add(t.id, "Chương trình " + t.name[0].lower() + t.name[1:], None, academy)
+        elif t.kind == "QLNN":
+            add(t.id, t.name, None, administration)
+        elif t.kind in ("DH", "SDH"):
+            for u in inst.universities:
+                add(t.id, f"{t.name} – {inst.names[u]}", None, u)
+    for lv in LEVELS:
+        add("LDQL", _LEADERSHIP[lv], lv, administration)
+        add("QPAN", "Bồi dưỡng kiến thức quốc phòng và an ninh" + _AUDIENCE_SUFFIX[lv], lv, academy)
+    schools = inst.ministry_schools
+    for i, language in enumerate(_LANGUAGES):
+        add("NN", "Bồi dưỡng " + language + " theo vị trí việc làm", None, schools[i % len(schools)])
+    for i, topic in enumerate(_IT_TOPICS):
+        add("TH", "Bồi dưỡng " + topic, None, schools[i % len(schools)])
+    for language in _MINORITY_LANGUAGES:
+        add("TDT", "Bồi dưỡng " + language + " cho cán bộ, công chức", None, administration)
+
+    n_special = ctx.count(800, minimum=len(_SPECIALISED_TOPICS))
+    topics = rng.integers(0, len(_SPECIALISED_TOPICS), n_special)
+    levels = draw(rng, n_special, (0.3, 0.3, 0.25, 0.15))  # TW, TINH, XA, every level
+    province_codes = sorted(inst.provincial_school)
+    pick_province = rng.integers(0, len(province_codes), n_special)
+    pick_school = rng.integers(0, len(schools), n_special)
+    for i in range(n_special):  # a few hundred programmes at most
+        lv = LEVELS[levels[i]] if levels[i] < 3 else None
+        suffix = _AUDIENCE_SUFFIX[lv] if lv else ""
+        institution = (
+            inst.provincial_school[province_codes[pick_province[i]]]
+            if lv in ("TINH", "XA")
+            else schools[pick_school[i]]
+        )
+        add("CNVT", "Bồi dưỡng " + _SPECIALISED_TOPICS[topics[i]] + suffix, lv, institution)
+
+    owner_arr = np.array(owner, dtype=np.int64)
+    n = len(names)
+    return Programmes(
+        track=np.array(track, dtype=np.int64),
+        audience=audience,
+        names=names,
+        institution=owner_arr,
+        province=[
+            inst.provinces[o] if inst.kinds[o] == "TCT" else None for o in owner_arr.tolist()
+        ],
+        issued_year=rng.integers(2012, FIRST_YEAR + 1, n).astype(np.int64),
+        is_active=rng.random(n) < 0.93,
+    )
+
+
+# --- Courses --------------------------------------------------------------------------------
+
+
+@dataclass
+class Courses:
+    track: IntArray
+    group: IntArray
+    level: npt.NDArray[np.str_]  # the audience's government level
+    programme: IntArray
+    institution: IntArray
+    province: list[str | None]
+    start: npt.NDArray[np.datetime64]
+    end: npt.NDArray[np.datetime64]
+    year: IntArray
+    mode: list[str]
+    size: IntArray
+    fee: FloatArray
+    offset: IntArray  # where in the group's eligible persons the course's window starts
+    pool: IntArray  # how many persons of the group the window cycles through
+    first_record: IntArray  # global number of the course's first record
+
+    def __len__(self) -> int:
+        return len(self.track)
+
+
+def _cells(ctx: GenContext, persons: Persons) -> tuple[IntArray, IntArray, IntArray]:
+    """Records per (track, group) cell, for the cells that get any."""
+    matrix = track_level_matrix()
+    level_of_group = np.array([LEVELS.index(lv) if lv in LEVELS else -1 for lv in persons.group_level])
+    present = [j for j in range(3) if np.any(level_of_group == j)]
+    if not present:
+        raise RuntimeError("no person has a government level TW, TINH or XA")
+    weights = np.zeros((len(TRACKS), len(persons.group_size)))
+    for j in present:
+        in_level = level_of_group == j
+        sizes = np.where(in_level, persons.group_size, 0).astype(np.float64)
+        weights += np.outer(matrix[:, j], sizes / sizes.sum())
+    counts = allocate(ctx.scale.training_records, weights.ravel()).reshape(weights.shape)
+    track_idx, group_idx = np.nonzero(counts)
+    return track_idx.astype(np.int64), group_idx.astype(np.int64), counts[track_idx, group_idx]
+
+
+def build_courses(ctx: GenContext, persons: Persons, inst: Institutions, prog: Programmes) -> Courses:
+    rng = ctx.rng("training.courses")
+    years = len(YEAR_WEIGHTS)
+    cell_track, cell_group, cell_n = _cells(ctx, persons)
+    class_size = np.array([t.class_size for t in TRACKS], dtype=np.float64)[cell_track]
+    per_cell = np.maximum(1, np.rint(cell_n / class_size)).astype(np.int64)
+
+    # Split each cell's records over its courses with random, roughly even class sizes.
+    cell = np.repeat(np.arange(len(cell_n)), per_cell)
+    cum = np.cumsum(rng.gamma(6.0, size=len(cell)))
+    cell_first = np.r_[0, np.cumsum(per_cell)[:-1]]
+    before = np.where(cell_first > 0, cum[cell_first - 1], 0.0)
+    share = (cum - before[cell]) / (cum[cell_first + per_cell - 1] - before)[cell]
+    ends = np.floor(share * cell_n[cell] + 1e-9).astype(np.int64)
+    ends[cell_first + per_cell - 1] = cell_n
+    starts = np.r_[0, ends[:-1]]
+    starts[cell_first] = 0
+    size = ends - starts
+
+    track = cell_track[cell]
+    group = cell_group[cell]
+    n = len(cell)
+    year_idx = draw(rng, n, YEAR_WEIGHTS)
+    year = FIRST_YEAR + year_idx
+    year_start = (year - 1970).astype("datetime64[Y]").astype("datetime64[D]")
+    ref = np.datetime64(ctx.reference_date, "D")
+    year_days = np.where(year == ctx.reference_date.year, (ref - year_start).astype(np.int64), 365)
+    start = year_start + (rng.random(n) * np.maximum(year_days - 1, 1)).astype("timedelta64[D]")
+    days = np.array([t.days for t in TRACKS], dtype=np.float64)[track]
+    end = start + np.rint(days * rng.uniform(0.9, 1.1, n)).astype("timedelta64[D]")
+
+    levels = [persons.group_level[g] for g in range(len(persons.group_level))]
+    group_level = np.array(levels, dtype=object)[group]
+    group_province = np.array(persons.group_province, dtype=object)[group]
+    programme = np.zeros(n, dtype=np.int64)
+    institution = np.zeros(n, dtype=np.int64)
+    venue = np.array([None] * n, dtype=object)
+    for t_idx, t in enumerate(TRACKS):
+        for lv in LEVELS:
+            sel = np.flatnonzero((track == t_idx) & (group_level == lv))
+            if len(sel) == 0:
+                continue
+            options = prog.compatible(t_idx, lv)
+            programme[sel] = options[rng.integers(0, len(options), len(sel))]
+            institution[sel], venue[sel] = _place(rng, t, lv, group_province[sel], inst)
+
+    mode = _modes(rng, track, year)
+    online = np.isin(mode, ["04"])
+    fee = np.array([t.fee_vnd for t in TRACKS])[track] * rng.lognormal(0.0, 0.2, n)
+    fee *= np.where(online, 0.6, 1.0) * 1.04 ** (year - FIRST_YEAR)
+    fee = np.round(fee, -3)
+
+    eligible = persons.eligible[group, year_idx]
+    pool = np.where(eligible > 0, eligible, persons.group_size[group])
+    offset = (rng.random(n) * pool).astype(np.int64)
+
+    order = np.lexsort((np.arange(n), start))
+    size = size[order]
+    return Courses(
+        track=track[order],
+        group=group[order],
+        level=group_level[order].astype("<U4"),
+        programme=programme[order],
+        institution=institution[order],
+        province=venue[order].tolist(),
+        start=start[order],
+        end=end[order],
+        year=year[order].astype(np.int64),
+        mode=mode[order].tolist(),
+        size=size,
+        fee=fee[order],
+        offset=offset[order],
+        pool=pool[order].astype(np.int64),
+        first_record=np.r_[0, np.cumsum(size)[:-1]].astype(np.int64),
+    )
+
+
+def _place(
+    rng: np.random.Generator,
+    track: Track,
+    level: str,
+    group_province: npt.NDArray[Any],
+    inst: Institutions,
+) -> tuple[IntArray, npt.NDArray[Any]]:
+    """Which institution runs each course, and in which province it is held."""
+    n = len(group_province)
+    if track.kind in ("DH", "SDH"):
+        choice = np.array(inst.universities)[rng.integers(0, len(inst.universities), n)]
+        if level == "TW":
+            abroad = rng.random(n) < 0.05
+            choice[abroad] = np.array(inst.abroad)[rng.integers(0, len(inst.abroad), abroad.sum())]
+    elif level == "TW":
+        if track.kind in ("LLCT", "LDQL"):
+            choice = np.full(n, inst.academies[0])
+        elif track.kind == "QLNN":
+            schools = np.array(inst.ministry_schools)[rng.integers(0, len(inst.ministry_schools), n)]
+            choice = np.where(rng.random(n) < 0.6, inst.academies[1], schools)
+        else:
+            choice = np.array(inst.ministry_schools)[rng.integers(0, len(inst.ministry_schools), n)]
+    else:
+        keys, inverse = np.unique(group_province.astype(str), return_inverse=True)
+        local = np.array([inst.provincial_school.get(k, inst.academies[1]) for k in keys])
+        choice = local[inverse]
+        if track.kind == "CNVT":
+            moved = rng.random(n) < 0.3
+            choice[moved] = np.array(inst.ministry_schools)[
+                rng.integers(0, len(inst.ministry_schools), moved.sum())
+            ]
+        if track.id == "QLNN_CVCC":
+            choice[:] = inst.academies[1]
+    provinces = np.array(inst.provinces, dtype=object)
+    venue = provinces[choice] if level == "TW" else group_province.copy()
+    return choice.astype(np.int64), venue
+
+
+def _modes(rng: np.random.Generator, track: IntArray, year: IntArray) -> npt.NDArray[np.str_]:
+    kinds = np.array([t.kind for t in TRACKS])[track]
+    u = rng.random(len(track))
+    online_p = np.select([year < 2020, year <= 2021], [0.03, 0.35], 0.18)
+    blended_p = np.where(year >= 2021, 0.12, 0.0)
+    short = np.select(
+        [u < online_p, u < online_p + blended_p], ["04", "05"], "01"
+    ).astype("<U2")
+    long_ = np.where(u < 0.6, "03", "01")
+    political = np.where(u < 0.5, "02", "01")
+    return np.select(
+        [np.isin(kinds, ["DH", "SDH"]), kinds == "LLCT"], [long_, political], short
+    ).astype("<U2")
+
+
+# --- Tables ---------------------------------------------------------------------------------
+
+
+def _institution_table(inst: Institutions, ctx: GenContext) -> pa.Table:
+    rng = ctx.rng("training.institutions")
+    n = len(inst.ids)
+    lecturers = np.where(
+        np.array(inst.kinds) == "NNG", -1, rng.integers(15, 120, n)
+    )
+    return arrow_table(
+        cat.TRAINING_INSTITUTION,
+        {
+            "institution_id": inst.ids,
+            "name": inst.names,
+            "kind": inst.kinds,
+            "level": inst.levels,
+            "province_code": inst.provinces,
+            "lecturer_count": pa.array(lecturers, mask=lecturers < 0, type=pa.int64()),
+            "is_active": np.array(inst.names) != "Học viện Hành chính Quốc gia",
+        },
+    )
+
+
+def _programme_ids(n: int) -> pa.Array:
+    return prefixed_ids("CT", 1, n, 5)
+
+
+def _programme_table(prog: Programmes, inst: Institutions) -> pa.Table:
+    tracks = [TRACKS[i] for i in prog.track.tolist()]
+    return arrow_table(
+        cat.TRAINING_PROGRAMME,
+        {
+            "programme_id": _programme_ids(len(prog.names)),
+            "name": prog.names,
+            "kind": [t.kind for t in tracks],
+            "political_theory_level": [t.political_theory_level for t in tracks],
+            "state_management_level": [t.state_management_level for t in tracks],
+            "education_level": [t.education_level for t in tracks],
+            "audience_level": prog.audience,
+            "duration_days": [t.days for t in tracks],
+            "periods": [t.periods for t in tracks],
+            "institution_id": pa.array(inst.ids).take(pa.array(prog.institution)),
+            "province_code": prog.province,
+            "issued_year": prog.issued_year,
+            "is_active": prog.is_active,
+        },
+    )
+
+
