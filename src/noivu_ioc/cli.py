@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import logging
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
@@ -153,7 +155,9 @@ def version() -> None:
 # -- users ------------------------------------------------------------------------------
 
 
-def _store() -> OpStore:
+@contextmanager
+def _store() -> Iterator[OpStore]:
+    """The operational store of the settings, migrated and seeded, closed afterwards."""
     from noivu_ioc.store import open_store
     from noivu_ioc.units.org import seed_org_units
 
@@ -162,9 +166,12 @@ def _store() -> OpStore:
         store = open_store(settings.resolved_database_url)
     except IOCError as exc:
         _fail(exc.message)
-    with store.session() as session:
-        seed_org_units(session)
-    return store
+    try:
+        with store.session() as session:
+            seed_org_units(session)
+        yield store
+    finally:
+        store.dispose()
 
 
 @users_app.command("create")
@@ -186,10 +193,9 @@ def users_create(
     """Create a user with roles and a scope of units."""
     from noivu_ioc.access.users import create_user
 
-    store = _store()
     secret = password or typer.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
-        with store.session() as session:
+        with _store() as store, store.session() as session:
             create_user(
                 session,
                 username=username,
@@ -212,8 +218,7 @@ def users_list(
     """List users with their roles, scope and state."""
     from noivu_ioc.access.users import list_users
 
-    store = _store()
-    with store.session() as session:
+    with _store() as store, store.session() as session:
         rows: list[dict[str, Any]] = [
             {
                 "username": u.username,
@@ -240,9 +245,8 @@ def users_disable(username: str) -> None:
     """Disable a user; their sessions end at once."""
     from noivu_ioc.access.users import disable_user
 
-    store = _store()
     try:
-        with store.session() as session:
+        with _store() as store, store.session() as session:
             disable_user(session, username)
     except IOCError as exc:
         _fail(exc.message)
@@ -286,8 +290,8 @@ def units_list(
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Apply every pending migration to the operational store."""
-    store = _store()
-    typer.echo(f"operational store at revision {store.current_revision()}")
+    with _store() as store:
+        typer.echo(f"operational store at revision {store.current_revision()}")
 
 
 @catalog_app.command("export")

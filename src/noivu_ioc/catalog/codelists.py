@@ -165,10 +165,11 @@ RELIGION = CodeList(
     label_vi="Tôn giáo",
     label_en="Religion",
     source=(
-        "Codes 01-12 as in the religion list used by the national population and education "
-        "databases (01 Phật giáo ... 08 Tin Lành ... 12 Baha'i); 13-16 numbered by this "
-        "project for the other religions recognised by the State (16 religions, Government "
-        "Committee for Religious Affairs, 2021); 00 none and 99 other added for completeness"
+        "Codes 01-12 follow the religion code list in common use in national administrative "
+        "systems (01 Phật giáo ... 05 Cao Đài, 08 Tin Lành ... 12 Baha'i; its issuing act "
+        "is not verified here); 13-16 numbered by this project for the other religions "
+        "recognised by the State (16 religions, Government Committee for Religious Affairs, "
+        "2021); 00 none and 99 other added"
     ),
     codes=_codes(
         ("00", "Không", "None"),
@@ -191,7 +192,7 @@ RELIGION = CodeList(
             "Giáo hội Các Thánh hữu Ngày sau của Chúa Giê-su Ki-tô (Mặc Môn)",
             "Church of Jesus Christ of Latter-day Saints",
         ),
-        ("16", "Phật hội Hiếu Nghĩa Tà Lơn", "Hieu Nghia Ta Lon Buddhist Association"),
+        ("16", "Phật giáo Hiếu Nghĩa Tà Lơn", "Hieu Nghia Ta Lon Buddhism"),
         ("99", "Tôn giáo khác", "Other"),
     ),
 )
@@ -229,9 +230,9 @@ CIVIL_SERVANT_GRADE = CodeList(
     label_vi="Ngạch công chức",
     label_en="Civil-servant grade",
     source=(
-        "Circular 02/2021/TT-BNV (administrative and clerical grades); Circular "
-        "29/2022/TT-BTC (accounting, tax and customs grades); inspection and state audit "
-        "grade codes as in Decree 204/2004/NĐ-CP salary tables; parent: salary class"
+        "Grade codes of Decision 78/2004/QĐ-BNV as renamed by later circulars: "
+        "02/2021/TT-BNV (administrative and clerical grades), 29/2022/TT-BTC (accounting, "
+        "tax and customs grades); parent: salary class of Decree 204/2004/NĐ-CP"
     ),
     codes=_codes(
         ("01.001", "Chuyên viên cao cấp", "Senior principal officer", "A3"),
@@ -270,13 +271,10 @@ PUBLIC_EMPLOYEE_TITLE = CodeList(
     label_vi="Chức danh nghề nghiệp viên chức",
     label_en="Public-employee professional title",
     source=(
-        "Circulars of the line ministries on professional titles: 40/2020/TT-BGDĐT "
-        "(lecturers); 01, 02, 03 and 04/2021/TT-BGDĐT (teachers); 10/2015/TTLT-BYT-BNV "
-        "(doctors); 26/2015/TTLT-BYT-BNV (nurses); 27/2015/TTLT-BYT-BNV (pharmacists); "
-        "07/2022/TT-BNV (archivists); 24/2014/TTLT-BKHCN-BNV (researchers); "
-        "45/2017/TTLT-BTTTT-BNV (information technology); 02/2015/TTLT-BVHTTDL-BNV "
-        "(librarians); 09/2016/TTLT-BVHTTDL-BNV (heritage); 30/2015/TTLT-BLĐTBXH-BNV "
-        "(social work); parent: rank (hạng)"
+        "Circulars of the line ministries setting codes and standards of professional "
+        "titles, e.g. 40/2020/TT-BGDĐT (lecturers), 01-04/2021/TT-BGDĐT (teachers), "
+        "10/2015/TTLT-BYT-BNV (doctors), 24/2014/TTLT-BKHCN-BNV (researchers), "
+        "45/2017/TTLT-BTTTT-BNV (information technology); parent: rank (hạng)"
     ),
     codes=_codes(
         ("V.07.01.01", "Giảng viên cao cấp (hạng I)", "Senior lecturer (rank I)", "I"),
@@ -389,7 +387,12 @@ AWARD_FORM = CodeList(
             "Independence Order, second class",
             "huan_chuong",
         ),
-        ("HC-DL3", "Huân chương Độc lập hạng Ba", "Independence Order, third class", "huan_chuong"),
+        (
+            "HC-DL3",
+            "Huân chương Độc lập hạng Ba",
+            "Independence Order, third class",
+            "huan_chuong",
+        ),
         (
             "HC-QC1",
             "Huân chương Quân công hạng Nhất",
@@ -447,7 +450,12 @@ AWARD_FORM = CodeList(
             "Feat of Arms Order, third class",
             "huan_chuong",
         ),
-        ("HC-DDK", "Huân chương Đại đoàn kết dân tộc", "Great National Unity Order", "huan_chuong"),
+        (
+            "HC-DDK",
+            "Huân chương Đại đoàn kết dân tộc",
+            "Great National Unity Order",
+            "huan_chuong",
+        ),
         ("HC-DC", "Huân chương Dũng cảm", "Bravery Order", "huan_chuong"),
         ("HC-HN", "Huân chương Hữu nghị", "Friendship Order", "huan_chuong"),
         (
@@ -456,7 +464,12 @@ AWARD_FORM = CodeList(
             "Determined-to-Win Flag Medal",
             "huy_chuong",
         ),
-        ("HCH-VANTQ", "Huy chương Vì an ninh Tổ quốc", "For National Security Medal", "huy_chuong"),
+        (
+            "HCH-VANTQ",
+            "Huy chương Vì an ninh Tổ quốc",
+            "For National Security Medal",
+            "huy_chuong",
+        ),
         (
             "HCH-CSVV1",
             "Huy chương Chiến sĩ vẻ vang hạng Nhất",

@@ -75,12 +75,14 @@ class _Pattern:
 
 # --- Kinh -----------------------------------------------------------------------------
 
-_KINH_SURNAMES = _w(
+# Common estimates of the most frequent surnames (Hoàng and Huỳnh, Vũ and Võ are the
+# northern and southern forms of one name); the rest share what these leave.
+_KINH_SURNAMES_TOP = _w(
     ("Nguyễn ", 0.380),
     ("Trần ", 0.110),
     ("Lê ", 0.095),
     ("Phạm ", 0.070),
-    ("Hoàng ", 0.030),
+    ("Hoàng ", 0.031),
     ("Huỳnh ", 0.020),
     ("Phan ", 0.045),
     ("Vũ ", 0.022),
@@ -92,37 +94,17 @@ _KINH_SURNAMES = _w(
     ("Ngô ", 0.013),
     ("Dương ", 0.010),
     ("Lý ", 0.005),
-    ("Đinh ", 0.007),
-    ("Đoàn ", 0.007),
-    ("Trương ", 0.006),
-    ("Lâm ", 0.004),
-    ("Mai ", 0.005),
-    ("Trịnh ", 0.005),
-    ("Đào ", 0.005),
-    ("Cao ", 0.004),
-    ("Lương ", 0.004),
-    ("Hà ", 0.004),
-    ("Tạ ", 0.003),
-    ("Lưu ", 0.003),
-    ("Tô ", 0.003),
-    ("Châu ", 0.002),
-    ("Phùng ", 0.002),
-    ("Kiều ", 0.002),
-    ("Quách ", 0.0015),
-    ("Thái ", 0.0015),
-    ("Tăng ", 0.001),
-    ("Chu ", 0.0015),
-    ("Từ ", 0.001),
-    ("Triệu ", 0.001),
-    ("Khúc ", 0.0005),
-    ("Nghiêm ", 0.0005),
-    ("Giang ", 0.001),
-    ("La ", 0.0005),
-    ("Âu ", 0.0005),
-    ("Văn ", 0.001),
-    ("Thân ", 0.001),
-    ("Khổng ", 0.0005),
 )
+_KINH_SURNAMES_TAIL = _ranked(
+    "Đinh, Đoàn, Trương, Mai, Trịnh, Đào, Lâm, Cao, Lương, Hà, Tạ, Lưu, Tô, Châu, Phùng, "
+    "Kiều, Quách, Thái, Chu, Tăng, Từ, Triệu, Giang, Văn, Thân, Khúc, Nghiêm, La, Âu, Khổng, "
+    "Bạch, Ông, Vương, Mạc, Đàm, Lã, Hứa, Diệp, Kim, Quan, Hàn, Ninh, Đồng, Tống, Doãn, Lại, "
+    "Hầu, Thạch, Trang, Lục",
+    end=" ",
+    exponent=0.7,
+)
+_TOP_SHARE = sum(_KINH_SURNAMES_TOP.weights)
+_KINH_SURNAMES = _mix((_KINH_SURNAMES_TOP, _TOP_SHARE), (_KINH_SURNAMES_TAIL, 1 - _TOP_SHARE))
 
 _KINH_MIDDLE_MALE = _w(
     ("Văn ", 0.30),
@@ -601,9 +583,10 @@ _HIGHLAND_FEMALE = _Pattern(
     ),
 )
 
-# Cơ-ho, Mạ, Mnông, Xtiêng, Chơ-ro: K' or Điểu for men, Ka or Thị for women.
+# Cơ-ho, Mạ, Mnông, Xtiêng, Chơ-ro: Điểu, Ya or a lineage name for men, Ka or Thị for
+# women. Names made of a K' form alone (K'Brơi) are left out: every name keeps two words.
 _KOHO_MALE = _Pattern(
-    _w(("K'", 0.45), ("Điểu ", 0.35), ("Y ", 0.10), ("Ya ", 0.10)),
+    _w(("Điểu ", 0.45), ("Ya ", 0.20), ("Y ", 0.15), ("Bon ", 0.10), ("Kră Jăn ", 0.10)),
     _NONE,
     _mix(
         (
@@ -617,7 +600,7 @@ _KOHO_MALE = _Pattern(
     ),
 )
 _KOHO_FEMALE = _Pattern(
-    _w(("Ka ", 0.45), ("Thị ", 0.40), ("H'", 0.15)),
+    _w(("Ka ", 0.50), ("Thị ", 0.35), ("Điểu Thị ", 0.15)),
     _NONE,
     _mix(
         (_ranked("Huyền, Ly, Bơ, Nhi, Mai, Thương, Lang, Hòa, Sê, Nhít, Lơn, Tim, Brăh"), 0.6),

@@ -25,7 +25,7 @@ memory between batches.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -131,8 +131,12 @@ TRACKS: tuple[Track, ...] = (
     Track("TH", "TH", "Tin học", 20, 80, 40, 1.5e6, True),
     Track("TDT", "TDT", "Tiếng dân tộc thiểu số", 90, 240, 35, 3e6, True),
     Track("DH", "DH", "Đào tạo trình độ đại học", 1_100, None, 40, 40e6, True, None, None, "DH"),
-    Track("SDH_THS", "SDH", "Đào tạo trình độ thạc sĩ", 730, None, 30, 60e6, True, None, None, "THS"),
-    Track("SDH_TS", "SDH", "Đào tạo trình độ tiến sĩ", 1_460, None, 8, 160e6, True, None, None, "TS"),
+    Track(
+        "SDH_THS", "SDH", "Đào tạo trình độ thạc sĩ", 730, None, 30, 60e6, True, None, None, "THS"
+    ),
+    Track(
+        "SDH_TS", "SDH", "Đào tạo trình độ tiến sĩ", 1_460, None, 8, 160e6, True, None, None, "TS"
+    ),
 )
 TRACK_INDEX = {t.id: i for i, t in enumerate(TRACKS)}
 
@@ -272,10 +276,10 @@ def arrow_table(entity: Entity, columns: Mapping[str, Any]) -> pa.Table:
     return pa.Table.from_arrays(arrays, names=list(entity.field_names))
 
 
-def prefixed_ids(prefix: str, start: int, count: int, width: int) -> pa.Array:
-    """``count`` identifiers such as "KH00000001", numbered from ``start``."""
-    numbers = pa.array(np.arange(start, start + count, dtype=np.int64)).cast(pa.string())
-    return pc.binary_join_element_wise(prefix, pc.utf8_lpad(numbers, width, "0"), "")
+def format_ids(prefix: str, numbers: npt.ArrayLike, width: int) -> pa.Array:
+    """Identifiers such as "KH00000001": the prefix and each number, zero-padded."""
+    text = pa.array(np.asarray(numbers, dtype=np.int64)).cast(pa.string())
+    return pc.binary_join_element_wise(prefix, pc.utf8_lpad(text, width, "0"), "")
 
 
 def allocate(total: int, weights: npt.ArrayLike) -> IntArray:
@@ -291,7 +295,7 @@ def allocate(total: int, weights: npt.ArrayLike) -> IntArray:
     return counts
 
 
-def draw(rng: np.random.Generator, n: int, probabilities: Sequence[float]) -> IntArray:
+def draw(rng: np.random.Generator, n: int, probabilities: npt.ArrayLike) -> IntArray:
     """``n`` indices drawn with the given probabilities (need not sum to one)."""
     cum = np.cumsum(np.asarray(probabilities, dtype=np.float64))
     return np.searchsorted(cum / cum[-1], rng.random(n), side="right").astype(np.int64)
@@ -381,11 +385,11 @@ class Persons:
         n = len(person_id)
 
         level_enc = level.dictionary_encode()
-        level_idx = level_enc.indices.to_numpy(zero_copy_only=False).astype(np.int64)
-        level_values = [str(v) for v in level_enc.dictionary.to_pylist()]
-        central = np.isin(np.arange(len(level_values)), [level_values.index("TW")]) if (
-            "TW" in level_values
-        ) else np.zeros(len(level_values), dtype=bool)
+        # A person without a level gets the extra value "", which no course draws from.
+        level_values = [str(v) for v in level_enc.dictionary.to_pylist()] + [""]
+        level_idx = pc.fill_null(level_enc.indices, len(level_values) - 1)
+        level_idx = level_idx.to_numpy(zero_copy_only=False).astype(np.int64)
+        central = np.array([v == "TW" for v in level_values])
         prov_enc = province.dictionary_encode()
         prov_idx = pc.fill_null(prov_enc.indices, -1).to_numpy(zero_copy_only=False)
         prov_idx = np.where(central[level_idx], -1, prov_idx.astype(np.int64))
@@ -398,7 +402,9 @@ class Persons:
         shuffle = ctx.rng("training.persons").random(n)
         order = np.lexsort((shuffle, entry_idx, group_of)).astype(np.int64)
 
-        counts = np.bincount(group_of * (years + 1) + entry_idx, minlength=len(groups) * (years + 1))
+        counts = np.bincount(
+            group_of * (years + 1) + entry_idx, minlength=len(groups) * (years + 1)
+        )
         eligible = np.cumsum(counts.reshape(len(groups), years + 1), axis=1)[:, :years]
         group_start = np.r_[0, np.cumsum(group_size)[:-1]].astype(np.int64)
         g_level = groups // (len(prov_values) + 1)
@@ -439,8 +445,10 @@ def track_level_matrix() -> FloatArray:
 
     rows = np.zeros(n_tracks)
     intermediate = POLITICAL_THEORY_TOTAL * POLITICAL_THEORY_INTERMEDIATE_SHARE
-    other = POLITICAL_THEORY_TOTAL - COMMUNE_POLITICAL_THEORY - (
-        intermediate - COMMUNE_POLITICAL_THEORY_INTERMEDIATE
+    other = (
+        POLITICAL_THEORY_TOTAL
+        - COMMUNE_POLITICAL_THEORY
+        - (intermediate - COMMUNE_POLITICAL_THEORY_INTERMEDIATE)
     )
     rows[TRACK_INDEX["LLCT_TC"]] = intermediate - COMMUNE_POLITICAL_THEORY_INTERMEDIATE
     rows[TRACK_INDEX["LLCT_CC"]] = other * POLITICAL_THEORY_ADVANCED_SHARE_OF_REST
@@ -499,7 +507,9 @@ def build_institutions() -> Institutions:
     for unit in admin.provinces():
         provincial_school[unit.code] = len(names)
         names.append(
-            _PROVINCIAL_SCHOOL_NAMES.get(unit.code, "Trường Chính trị " + _label_province(unit.code))
+            _PROVINCIAL_SCHOOL_NAMES.get(
+                unit.code, "Trường Chính trị " + _label_province(unit.code)
+            )
         )
         kinds.append("TCT")
         levels.append("TINH")
@@ -522,83 +532,74 @@ def build_institutions() -> Institutions:
 @dataclass
 class Programmes:
     track: IntArray
-    audience: list[str | None]
-    names: list[str]
+    audience: npt.NDArray[np.str_]  # government level of the audience, "" for every level
+    names: npt.NDArray[np.str_]
     institution: IntArray
-    province: list[str | None]
     issued_year: IntArray
     is_active: BoolArray
 
+    def __len__(self) -> int:
+        return len(self.track)
+
     def compatible(self, track: int, level: str) -> IntArray:
-        return np.array(
-            [
-                i
-                for i in np.flatnonzero(self.track == track)
-                if self.audience[i] is None or self.audience[i] == level
-            ],
-            dtype=np.int64,
-        )
+        mask = (self.track == track) & np.isin(self.audience, ["", level])
+        return np.flatnonzero(mask).astype(np.int64)
 
 
 def build_programmes(ctx: GenContext, inst: Institutions) -> Programmes:
+    """The national standard programmes, one per track and audience where the law sets one,
+    and specialised programmes issued by ministries and provinces."""
     rng = ctx.rng("training.programmes")
     track: list[int] = []
-    audience: list[str | None] = []
+    audience: list[str] = []
     names: list[str] = []
     owner: list[int] = []
 
-    def add(track_id: str, name: str, level: str | None, institution: int) -> None:
+    def add(track_id: str, name: str, level: str, institution: int) -> None:
         track.append(TRACK_INDEX[track_id])
         audience.append(level)
         names.append(name)
         owner.append(institution)
 
     academy, administration = inst.academies[0], inst.academies[1]
+    schools = inst.ministry_schools
     for t in TRACKS:
         if t.kind == "LLCT":
-            add(t.id, "Chương trình " + t.name[0].lower() + t.name[1:], None, academy)
+            add(t.id, "Chương trình " + t.name[0].lower() + t.name[1:], "", academy)
         elif t.kind == "QLNN":
-            add(t.id, t.name, None, administration)
+            add(t.id, t.name, "", administration)
         elif t.kind in ("DH", "SDH"):
             for u in inst.universities:
-                add(t.id, f"{t.name} – {inst.names[u]}", None, u)
+                add(t.id, f"{t.name} – {inst.names[u]}", "", u)
     for lv in LEVELS:
         add("LDQL", _LEADERSHIP[lv], lv, administration)
         add("QPAN", "Bồi dưỡng kiến thức quốc phòng và an ninh" + _AUDIENCE_SUFFIX[lv], lv, academy)
-    schools = inst.ministry_schools
     for i, language in enumerate(_LANGUAGES):
-        add("NN", "Bồi dưỡng " + language + " theo vị trí việc làm", None, schools[i % len(schools)])
+        add("NN", "Bồi dưỡng " + language + " theo vị trí việc làm", "", schools[i % len(schools)])
     for i, topic in enumerate(_IT_TOPICS):
-        add("TH", "Bồi dưỡng " + topic, None, schools[i % len(schools)])
+        add("TH", "Bồi dưỡng " + topic, "", schools[i % len(schools)])
     for language in _MINORITY_LANGUAGES:
-        add("TDT", "Bồi dưỡng " + language + " cho cán bộ, công chức", None, administration)
+        add("TDT", "Bồi dưỡng " + language + " cho cán bộ, công chức", "", administration)
 
+    # Specialised programmes: ministries write them for central staff, provinces for theirs.
     n_special = ctx.count(800, minimum=len(_SPECIALISED_TOPICS))
-    topics = rng.integers(0, len(_SPECIALISED_TOPICS), n_special)
-    levels = draw(rng, n_special, (0.3, 0.3, 0.25, 0.15))  # TW, TINH, XA, every level
-    province_codes = sorted(inst.provincial_school)
-    pick_province = rng.integers(0, len(province_codes), n_special)
-    pick_school = rng.integers(0, len(schools), n_special)
-    for i in range(n_special):  # a few hundred programmes at most
-        lv = LEVELS[levels[i]] if levels[i] < 3 else None
-        suffix = _AUDIENCE_SUFFIX[lv] if lv else ""
-        institution = (
-            inst.provincial_school[province_codes[pick_province[i]]]
-            if lv in ("TINH", "XA")
-            else schools[pick_school[i]]
-        )
-        add("CNVT", "Bồi dưỡng " + _SPECIALISED_TOPICS[topics[i]] + suffix, lv, institution)
+    level_pick = draw(rng, n_special, (0.3, 0.3, 0.25, 0.15))  # TW, TINH, XA, every level
+    special_level = np.array([*LEVELS, ""])[level_pick]
+    suffix = np.array([*(_AUDIENCE_SUFFIX[lv] for lv in LEVELS), ""])[level_pick]
+    topics = np.array(_SPECIALISED_TOPICS)[rng.integers(0, len(_SPECIALISED_TOPICS), n_special)]
+    provincial = np.array([inst.provincial_school[p] for p in sorted(inst.provincial_school)])
+    owner_local = provincial[rng.integers(0, len(provincial), n_special)]
+    owner_central = np.array(schools)[rng.integers(0, len(schools), n_special)]
 
-    owner_arr = np.array(owner, dtype=np.int64)
-    n = len(names)
+    n = len(names) + n_special
     return Programmes(
-        track=np.array(track, dtype=np.int64),
-        audience=audience,
-        names=names,
-        institution=owner_arr,
-        province=[
-            inst.provinces[o] if inst.kinds[o] == "TCT" else None for o in owner_arr.tolist()
-        ],
+        track=np.r_[np.array(track), np.full(n_special, TRACK_INDEX["CNVT"])].astype(np.int64),
+        audience=np.r_[np.array(audience, dtype="<U4"), special_level],
+        names=np.r_[np.array(names), np.char.add(np.char.add("Bồi dưỡng ", topics), suffix)],
+        institution=np.r_[
+            np.array(owner),
+            np.where(np.isin(special_level, ["TINH", "XA"]), owner_local, owner_central),
+        ].astype(np.int64),
         issued_year=rng.integers(2012, FIRST_YEAR + 1, n).astype(np.int64),
         is_active=rng.random(n) < 0.93,
     )
@@ -632,7 +633,9 @@ class Courses:
 def _cells(ctx: GenContext, persons: Persons) -> tuple[IntArray, IntArray, IntArray]:
     """Records per (track, group) cell, for the cells that get any."""
     matrix = track_level_matrix()
-    level_of_group = np.array([LEVELS.index(lv) if lv in LEVELS else -1 for lv in persons.group_level])
+    level_of_group = np.array(
+        [LEVELS.index(lv) if lv in LEVELS else -1 for lv in persons.group_level]
+    )
     present = [j for j in range(3) if np.any(level_of_group == j)]
     if not present:
         raise RuntimeError("no person has a government level TW, TINH or XA")
@@ -646,9 +649,10 @@ def _cells(ctx: GenContext, persons: Persons) -> tuple[IntArray, IntArray, IntAr
     return track_idx.astype(np.int64), group_idx.astype(np.int64), counts[track_idx, group_idx]
 
 
-def build_courses(ctx: GenContext, persons: Persons, inst: Institutions, prog: Programmes) -> Courses:
+def build_courses(
+    ctx: GenContext, persons: Persons, inst: Institutions, prog: Programmes
+) -> Courses:
     rng = ctx.rng("training.courses")
-    years = len(YEAR_WEIGHTS)
     cell_track, cell_group, cell_n = _cells(ctx, persons)
     class_size = np.array([t.class_size for t in TRACKS], dtype=np.float64)[cell_track]
     per_cell = np.maximum(1, np.rint(cell_n / class_size)).astype(np.int64)
@@ -741,7 +745,9 @@ def _place(
         if track.kind in ("LLCT", "LDQL"):
             choice = np.full(n, inst.academies[0])
         elif track.kind == "QLNN":
-            schools = np.array(inst.ministry_schools)[rng.integers(0, len(inst.ministry_schools), n)]
+            schools = np.array(inst.ministry_schools)[
+                rng.integers(0, len(inst.ministry_schools), n)
+            ]
             choice = np.where(rng.random(n) < 0.6, inst.academies[1], schools)
         else:
             choice = np.array(inst.ministry_schools)[rng.integers(0, len(inst.ministry_schools), n)]
@@ -766,9 +772,7 @@ def _modes(rng: np.random.Generator, track: IntArray, year: IntArray) -> npt.NDA
     u = rng.random(len(track))
     online_p = np.select([year < 2020, year <= 2021], [0.03, 0.35], 0.18)
     blended_p = np.where(year >= 2021, 0.12, 0.0)
-    short = np.select(
-        [u < online_p, u < online_p + blended_p], ["04", "05"], "01"
-    ).astype("<U2")
+    short = np.select([u < online_p, u < online_p + blended_p], ["04", "05"], "01").astype("<U2")
     long_ = np.where(u < 0.6, "03", "01")
     political = np.where(u < 0.5, "02", "01")
     return np.select(
@@ -782,9 +786,7 @@ def _modes(rng: np.random.Generator, track: IntArray, year: IntArray) -> npt.NDA
 def _institution_table(inst: Institutions, ctx: GenContext) -> pa.Table:
     rng = ctx.rng("training.institutions")
     n = len(inst.ids)
-    lecturers = np.where(
-        np.array(inst.kinds) == "NNG", -1, rng.integers(15, 120, n)
-    )
+    lecturers = np.where(np.array(inst.kinds) == "NNG", -1, rng.integers(15, 120, n))
     return arrow_table(
         cat.TRAINING_INSTITUTION,
         {
@@ -794,34 +796,230 @@ def _institution_table(inst: Institutions, ctx: GenContext) -> pa.Table:
             "level": inst.levels,
             "province_code": inst.provinces,
             "lecturer_count": pa.array(lecturers, mask=lecturers < 0, type=pa.int64()),
-            "is_active": np.array(inst.names) != "Học viện Hành chính Quốc gia",
+            "is_active": np.ones(n, dtype=bool),
         },
     )
 
 
-def _programme_ids(n: int) -> pa.Array:
-    return prefixed_ids("CT", 1, n, 5)
+def track_column(attribute: str, track: IntArray) -> pa.Array:
+    """One attribute of each row's track, e.g. ``track_column("kind", courses.track)``."""
+    return pa.array([getattr(t, attribute) for t in TRACKS]).take(pa.array(track))
 
 
 def _programme_table(prog: Programmes, inst: Institutions) -> pa.Table:
-    tracks = [TRACKS[i] for i in prog.track.tolist()]
+    local = [p if k == "TCT" else None for p, k in zip(inst.provinces, inst.kinds, strict=True)]
     return arrow_table(
         cat.TRAINING_PROGRAMME,
         {
-            "programme_id": _programme_ids(len(prog.names)),
+            "programme_id": format_ids("CT", np.arange(1, len(prog) + 1), 5),
             "name": prog.names,
-            "kind": [t.kind for t in tracks],
-            "political_theory_level": [t.political_theory_level for t in tracks],
-            "state_management_level": [t.state_management_level for t in tracks],
-            "education_level": [t.education_level for t in tracks],
-            "audience_level": prog.audience,
-            "duration_days": [t.days for t in tracks],
-            "periods": [t.periods for t in tracks],
+            "kind": track_column("kind", prog.track),
+            "political_theory_level": track_column("political_theory_level", prog.track),
+            "state_management_level": track_column("state_management_level", prog.track),
+            "education_level": track_column("education_level", prog.track),
+            "audience_level": as_arrow_strings(prog.audience),
+            "duration_days": track_column("days", prog.track),
+            "periods": track_column("periods", prog.track),
             "institution_id": pa.array(inst.ids).take(pa.array(prog.institution)),
-            "province_code": prog.province,
+            "province_code": pa.array(local, pa.string()).take(pa.array(prog.institution)),
             "issued_year": prog.issued_year,
             "is_active": prog.is_active,
         },
     )
 
 
+def _course_table(courses: Courses, prog: Programmes, inst: Institutions) -> pa.Table:
+    n = len(courses)
+    slack = 1.0 + ctx_free_seats(n)
+    number = cumcount(courses.programme * 10_000 + courses.year) + 1
+    names = pc.binary_join_element_wise(
+        pa.array(prog.names).take(pa.array(courses.programme)),
+        " – lớp thứ ",
+        pa.array(number).cast(pa.string()),
+        " năm ",
+        pa.array(courses.year).cast(pa.string()),
+        "",
+    )
+    return arrow_table(
+        cat.TRAINING_COURSE,
+        {
+            "course_id": format_ids("KH", np.arange(1, n + 1), 8),
+            "name": names,
+            "programme_id": format_ids("CT", courses.programme + 1, 5),
+            "kind": np.array([t.kind for t in TRACKS])[courses.track],
+            "institution_id": pa.array(inst.ids).take(pa.array(courses.institution)),
+            "province_code": courses.province,
+            "audience_level": courses.level,
+            "year": courses.year,
+            "start_date": courses.start,
+            "end_date": courses.end,
+            "mode": courses.mode,
+            "capacity": np.ceil(courses.size * slack).astype(np.int64),
+            "enrolled": courses.size,
+            "fee_per_learner_vnd": courses.fee,
+        },
+    )
+
+
+def ctx_free_seats(n: int) -> FloatArray:
+    """Share of seats left free per course: 0-24%, spread evenly and deterministically."""
+    return (np.arange(n, dtype=np.int64) * 7_919 % 25).astype(np.float64) / 100
+
+
+def _record_batch(
+    ctx: GenContext, persons: Persons, courses: Courses, inst: Institutions, lo: int, hi: int
+) -> pa.Table:
+    rng = ctx.rng(f"training.records.{lo}")
+    n = hi - lo
+    r = np.arange(lo, hi, dtype=np.int64)
+    c = np.searchsorted(courses.first_record, r, side="right") - 1
+    position = (courses.offset[c] + r - courses.first_record[c]) % courses.pool[c]
+    person = pa.array(persons.order[persons.group_start[courses.group[c]] + position])
+    track = courses.track[c]
+    year = courses.year[c]
+
+    ref = np.datetime64(ctx.reference_date, "D")
+    graded = np.array([t.graded for t in TRACKS])[track]
+    result = np.where(
+        graded,
+        np.array(_RESULT_GRADED)[draw(rng, n, _RESULT_GRADED_P)],
+        np.array(_RESULT_PASS_FAIL)[draw(rng, n, _RESULT_PASS_FAIL_P)],
+    )
+    running = courses.end[c] > ref
+    result = np.where(running, np.where(rng.random(n) < 0.01, "07", "08"), result)
+    code = result.astype(np.int64) - 1
+    low, high = _SCORE_LOW[code], _SCORE_HIGH[code]
+    score = np.round(low + rng.random(n) * (high - low), 1)
+    completed = np.isin(result, ["01", "02", "03", "04", "05"])
+
+    institution = pa.array(inst.ids).take(pa.array(courses.institution[c]))
+    certificate = pc.binary_join_element_wise(
+        institution,
+        pa.array(year).cast(pa.string()),
+        pc.utf8_lpad(pa.array(r + 1).cast(pa.string()), 8, "0"),
+        ".",
+    )
+    degree = np.isin(np.array([t.kind for t in TRACKS])[track], ["DH", "SDH"])
+    funding = np.where(
+        degree,
+        np.array(_FUNDING)[draw(rng, n, _FUNDING_DEGREE_P)],
+        np.array(_FUNDING)[draw(rng, n, _FUNDING_OTHER_P)],
+    )
+    cost = courses.fee[c] * rng.lognormal(0.0, 0.1, n) * np.where(result == "07", 0.5, 1.0)
+    return arrow_table(
+        cat.TRAINING_RECORD,
+        {
+            "record_id": format_ids("DT", r + 1, 10),
+            "person_id": persons.person_id.take(person),
+            "course_id": format_ids("KH", c + 1, 8),
+            "kind": np.array([t.kind for t in TRACKS])[track],
+            "year": year,
+            "level": persons.level.take(person),
+            "staff_category": persons.staff_category.take(person),
+            "province_code": persons.province.take(person),
+            "commune_code": persons.commune.take(person),
+            "agency_id": persons.agency.take(person),
+            "result": result,
+            "final_score": pa.array(score, mask=np.isnan(score)),
+            "certificate_no": pc.if_else(pa.array(completed), certificate, None),
+            "completed_date": pa.array(courses.end[c], mask=~completed, type=pa.date32()),
+            "cost_vnd": np.round(cost, -3),
+            "funding": funding,
+        },
+    )
+
+
+def _evaluation_table(ctx: GenContext, courses: Courses, inst: Institutions) -> pa.Table:
+    rng = ctx.rng("training.evaluations")
+    ref = np.datetime64(ctx.reference_date, "D")
+    # The on-line survey runs from 2022; earlier courses have no evaluations.
+    surveyed = np.flatnonzero(
+        (courses.end >= np.datetime64("2022-01-01")) & (courses.end <= ref) & (courses.size > 0)
+    )
+    n = ctx.count(300_000) if len(surveyed) else 0
+    c = surveyed[draw(rng, n, courses.size[surveyed])] if n else np.zeros(0, dtype=np.int64)
+    role = np.array(["HV", "GV", "QL"])[draw(rng, n, (0.85, 0.05, 0.10))]
+
+    quality = ctx.rng("training.institution_quality").normal(0.0, 0.35, len(inst.ids))
+    online = np.array(courses.mode, dtype="<U2")[c] == "04"
+    track_effect = np.where(np.array([t.kind for t in TRACKS])[courses.track[c]] == "CNVT", 0.1, 0)
+    base = 3.9 + quality[courses.institution[c]] + track_effect - 0.3 * online
+    base += np.select([role == "GV", role == "QL"], [0.2, -0.2], 0.0)
+
+    def score(shift: float, present: BoolArray) -> tuple[FloatArray, pa.Array]:
+        value = np.clip(np.rint(base + shift + rng.normal(0.0, 0.6, n)), 1, 5)
+        value = np.where(present, value, np.nan)
+        return value, pa.array(value, mask=~present, type=pa.float64()).cast(pa.int64())
+
+    learner = role == "HV"
+    everyone = np.ones(n, dtype=bool)
+    columns: dict[str, Any] = {}
+    values = []
+    for name, shift, present in (
+        ("score_content", 0.0, everyone),
+        ("score_lecturer", 0.2, learner),
+        ("score_method", -0.1, role != "QL"),
+        ("score_organisation", 0.0, role != "QL"),
+        ("score_applicability", -0.3, role != "GV"),
+    ):
+        value, columns[name] = score(shift, present)
+        values.append(value)
+    overall = np.clip(np.rint(np.nanmean(np.vstack(values), axis=0) + rng.normal(0, 0.3, n)), 1, 5)
+
+    band = np.select([overall <= 2, overall <= 3], [2, 1], 0)
+    pools = (_COMMENTS_GOOD, _COMMENTS_FAIR, _COMMENTS_POOR)
+    pick = rng.random(n)
+    comment = np.full(n, None, dtype=object)
+    for b, pool in enumerate(pools):
+        sel = band == b
+        comment[sel] = np.array(pool, dtype=object)[(pick[sel] * len(pool)).astype(np.int64)]
+    comment[rng.random(n) >= 0.3] = None
+
+    end = courses.end[c]
+    delay = np.minimum(rng.integers(0, 14, n), (ref - end).astype(np.int64))
+    seconds = rng.integers(3_600, 11 * 3_600, n)  # 08:00-18:00 in Hà Nội, as UTC
+    submitted = (end + delay.astype("timedelta64[D]")).astype("datetime64[s]") + seconds.astype(
+        "timedelta64[s]"
+    )
+    return arrow_table(
+        cat.COURSE_EVALUATION,
+        {
+            "evaluation_id": format_ids("PDG", np.arange(1, n + 1), 9),
+            "course_id": format_ids("KH", c + 1, 8),
+            "institution_id": pa.array(inst.ids).take(pa.array(courses.institution[c])),
+            "province_code": pa.array(np.array(courses.province, dtype=object)[c], pa.string()),
+            "role": role,
+            **columns,
+            "score_overall": overall.astype(np.int64),
+            "comment": pa.array(comment, type=pa.string()),
+            "submitted_at": submitted.astype("datetime64[us]"),
+        },
+    )
+
+
+def generate(ctx: GenContext) -> Iterator[tuple[str, pa.Table]]:
+    persons = Persons.from_shared(ctx, years=len(YEAR_WEIGHTS))
+    inst = build_institutions()
+    prog = build_programmes(ctx, inst)
+    courses = build_courses(ctx, persons, inst, prog)
+    total = int(courses.size.sum())
+    log.info(
+        "training: %s institutions, %s programmes, %s courses, %s records",
+        len(inst.ids),
+        len(prog),
+        len(courses),
+        total,
+    )
+    yield "training_institution", _institution_table(inst, ctx)
+    yield "training_programme", _programme_table(prog, inst)
+    batch = ctx.scale.batch_rows
+    course_table = _course_table(courses, prog, inst)
+    for lo in range(0, course_table.num_rows, batch):
+        yield "training_course", course_table.slice(lo, batch)
+    del course_table
+    for lo in range(0, total, batch):
+        yield (
+            "training_record",
+            _record_batch(ctx, persons, courses, inst, lo, min(lo + batch, total)),
+        )
+    yield "course_evaluation", _evaluation_table(ctx, courses, inst)

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Sourced by the other scripts: makes sure uv, Python 3.12 and the project's locked
+# environment (.venv) exist, then exposes $UV. Installs nothing outside the registries.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+find_python312() {
+  local candidate
+  for candidate in "${IOC_PYTHON:-}" python3.12 /root/.pyenv/versions/3.12*/bin/python3.12 \
+      /usr/local/bin/python3.12 /usr/bin/python3.12; do
+    [ -n "$candidate" ] || continue
+    if "$candidate" -c 'import sys; assert sys.version_info[:2] == (3, 12)' 2>/dev/null; then
+      command -v "$candidate"
+      return 0
+    fi
+  done
+  return 1
+}
+
+if ! PYTHON312=$(find_python312); then
+  echo "error: Python 3.12 is needed; install it (e.g. apt-get install python3.12 or pyenv" \
+       "install 3.12) or point IOC_PYTHON to it" >&2
+  exit 2
+fi
+export UV_PYTHON="$PYTHON312"
+
+if command -v uv >/dev/null 2>&1; then
+  UV=(uv)
+elif "$PYTHON312" -m uv --version >/dev/null 2>&1; then
+  UV=("$PYTHON312" -m uv)
+else
+  echo "installing uv from PyPI..." >&2
+  "$PYTHON312" -m pip install --quiet --disable-pip-version-check uv
+  UV=("$PYTHON312" -m uv)
+fi
+
+"${UV[@]}" sync --frozen --quiet

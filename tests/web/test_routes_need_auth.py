@@ -1,0 +1,69 @@
+"""Every route that reads or changes data passes the authentication and authorization
+check; the few public ones are listed here on purpose."""
+
+import pytest
+from fastapi.routing import APIRoute
+from fastapi.testclient import TestClient
+
+from noivu_ioc.web.deps import current_principal
+
+PUBLIC = {
+    ("GET", "/login"),
+    ("POST", "/login"),
+    ("POST", "/logout"),
+    ("POST", "/api/session"),
+    ("GET", "/healthz"),
+    ("GET", "/docs"),
+    ("GET", "/openapi.json"),
+}
+
+
+def _depends_on_principal(route: APIRoute) -> bool:
+    stack = list(route.dependant.dependencies)
+    while stack:
+        dep = stack.pop()
+        if dep.call is current_principal:
+            return True
+        stack.extend(dep.dependencies)
+    return False
+
+
+def _routes(client: TestClient) -> list[APIRoute]:
+    return [r for r in client.app.routes if isinstance(r, APIRoute)]  # type: ignore[attr-defined]
+
+
+def test_every_non_public_route_depends_on_the_principal(client: TestClient) -> None:
+    missing = [
+        (m, r.path)
+        for r in _routes(client)
+        for m in r.methods
+        if (m, r.path) not in PUBLIC and not _depends_on_principal(r)
+    ]
+    assert missing == []
+
+
+def test_every_non_public_route_refuses_an_anonymous_caller(client: TestClient) -> None:
+    checked = 0
+    for route in _routes(client):
+        for method in route.methods:
+            if (method, route.path) in PUBLIC:
+                continue
+            path = route.path.replace("{code}", "01").replace("{entity_id}", "person")
+            path = path.replace("{codelist_id}", "sex")
+            response = client.request(method, path, follow_redirects=False)
+            assert response.status_code in (401, 303), (method, path, response.status_code)
+            if response.status_code == 303:
+                assert response.headers["location"].startswith("/login")
+            checked += 1
+    assert checked >= 10
+
+
+@pytest.mark.parametrize("path", ["/healthz", "/docs", "/openapi.json", "/login"])
+def test_public_routes_answer_without_login(client: TestClient, path: str) -> None:
+    assert client.get(path).status_code == 200
+
+
+def test_docs_load_nothing_from_the_internet(client: TestClient) -> None:
+    html = client.get("/docs").text
+    assert "/static/vendor/swagger-ui/swagger-ui-bundle.js" in html
+    assert "cdn" not in html.lower()
