@@ -12,7 +12,7 @@ import psycopg
 import pytest
 from fastapi.testclient import TestClient
 
-from noivu_ioc.demo import DEMO_PASSWORD, prepare_store
+from noivu_ioc.demo import prepare_store
 from noivu_ioc.generate import generate_into
 from noivu_ioc.settings import Settings
 from noivu_ioc.store import OpStore

@@ -1,7 +1,10 @@
 """A provincial officer sees only their province, on the page and through the API."""
 
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
+from noivu_ioc.store import OpStore
+from noivu_ioc.store.models import AuditEvent
 from noivu_ioc.warehouse import Warehouse
 from tests.factories import login
 
@@ -53,3 +56,33 @@ def test_home_page_of_an_officer_names_no_other_province(client: TestClient) -> 
     assert 'data-province="01"' in html
     assert 'data-province="79"' not in html
     assert "Sở Nội vụ thành phố Hà Nội" in html
+
+
+def test_a_leader_can_narrow_to_one_province(
+    client: TestClient, demo_warehouse: Warehouse
+) -> None:
+    login(client, "lanhdao")
+    body = client.get("/api/overview", params={"province": "79"}).json()
+    assert [p["code"] for p in body["by_province"]] == ["79"]
+    assert body["persons"] == _active(demo_warehouse, "province_code = '79'")
+    html = client.get("/", params={"province": "79"}).text
+    assert 'data-testid="breadcrumb"' in html and "Thành phố Hồ Chí Minh" in html
+
+
+def test_an_officer_asking_for_another_province_is_refused_and_audited(
+    client: TestClient, demo_store: OpStore
+) -> None:
+    login(client, "sonv.hanoi")
+    response = client.get("/api/overview", params={"province": "79"})
+    assert response.status_code == 403
+    error = response.json()["error"]
+    assert error["code"] == "not_allowed"
+    assert "Thành phố Hồ Chí Minh (79) is outside your scope (provinces: 01)" in error["message"]
+    page = client.get("/", params={"province": "79"}, headers={"Accept": "text/html"})
+    assert page.status_code == 403 and "outside your scope" in page.text
+    with demo_store.session() as s:
+        denied = s.scalars(select(AuditEvent).where(
+            AuditEvent.action == "scope", AuditEvent.username == "sonv.hanoi")).all()
+    assert len(denied) >= 2 and all(e.outcome == "denied" for e in denied)
+    assert client.get("/api/overview", params={"province": "7"}).status_code == 422
+    assert client.get("/api/overview", params={"province": "02"}).status_code == 404

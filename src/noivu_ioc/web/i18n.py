@@ -33,6 +33,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "user.scope": ("Phạm vi", "Scope"),
     "user.roles": ("Vai trò", "Roles"),
     "scope.national": ("Toàn quốc", "Nationwide"),
+    "home.my_scope": ("Phạm vi của tôi", "My scope"),
     "home.title": ("Tình hình tổng thể", "Overall situation"),
     "home.subtitle": (
         "Số liệu tích hợp từ chín cơ sở dữ liệu chuyên ngành và CSDL quốc gia về CBCCVC",

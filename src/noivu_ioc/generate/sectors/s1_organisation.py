@@ -1,11 +1,1017 @@
-"""Generator for sector 1 (organisation)."""
+"""Generator for sector 1 (Tổ chức bộ máy): the agencies, their job positions, the
+headcount they are given and their staff reduction.
 
-from collections.abc import Iterator
+It also draws the staffing plan: how many serving people of each staff category hold each
+job position. The personnel generator runs next and turns every planned post into one
+dossier, so the headcount tables here and the personnel database agree by construction.
 
+Ministries, provincial departments and communes are real; departments of ministries are
+representative rather than the full organigram, and public service units (schools,
+hospitals, institutes, centres) are invented, placed by population and scaled with the
+data scale.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from noivu_ioc.generate.context import GenContext
+from noivu_ioc.units import admin
+
+Array = npt.NDArray[Any]
+IntArray = npt.NDArray[np.int64]
+
+PLAN_KEY = "organisation.plan"
+NATIONAL_PERSONS = 2_500_000  # dossiers at the national scale
+SERVING_SHARE = 0.96  # the rest are retired, transferred or gone, still on file
+REORGANISED_MINISTRIES = date(2025, 3, 1)  # Resolution 176/2025/QH15
+REORGANISED_LOCAL = date(2025, 7, 1)  # Resolution 202/2025/QH15, two-level local government
+
+# Serving people by level and staff category at the national scale. Civil servants by level
+# follow the source document (106,890 central, 140,832 provincial and district, about
+# 100,000 commune); commune cadres bring the commune level to about 136,000, 41 per
+# commune; central and provincial cadres are the ministers and the provincial chairs and
+# vice-chairs; public employees (mostly teachers and health staff) take the remainder.
+NATIONAL_WORKFORCE: dict[tuple[str, str], int] = {
+    ("TW", "CB"): 17,
+    ("TW", "CC"): 106_890,
+    ("TW", "VC"): 230_000,
+    ("TW", "HD"): 15_000,
+    ("TINH", "CB"): 170,
+    ("TINH", "CC"): 140_832,
+    ("TINH", "VC"): 760_000,
+    ("TINH", "HD"): 45_000,
+    ("XA", "CB"): 36_000,
+    ("XA", "CC"): 100_000,
+    ("XA", "HD"): 40_000,
+}
+REMAINDER_GROUP = ("XA", "VC")  # takes whatever the groups above leave of the serving total
+
+# Approximate population in thousands (2024 estimates, summed over the provinces merged in
+# 2025, rounded); used only to weight where people and units are.
+PROVINCE_POPULATION: dict[str, int] = {
+    "01": 8_700, "04": 550, "08": 1_870, "11": 650, "12": 490, "14": 1_300,
+    "15": 1_780, "19": 1_800, "20": 800, "22": 1_380, "24": 3_620, "25": 4_020,
+    "31": 4_660, "33": 3_570, "37": 4_410, "38": 3_760, "40": 3_440, "42": 1_320,
+    "44": 1_870, "46": 1_160, "48": 3_070, "51": 2_160, "52": 3_580, "56": 2_240,
+    "66": 3_350, "68": 3_870, "75": 4_430, "79": 14_000, "80": 3_250, "82": 4_370,
+    "86": 4_260, "91": 4_950, "92": 4_200, "96": 2_610,
+}
+
+# Approximate share of ethnic minorities in each province's population (2019 census,
+# weighted over the merged provinces).
+PROVINCE_MINORITY_SHARE: dict[str, float] = {
+    "01": 0.015, "04": 0.95, "08": 0.72, "11": 0.82, "12": 0.85, "14": 0.83,
+    "15": 0.60, "19": 0.40, "20": 0.83, "22": 0.12, "24": 0.08, "25": 0.26,
+    "31": 0.005, "33": 0.003, "37": 0.01, "38": 0.17, "40": 0.14, "42": 0.003,
+    "44": 0.065, "46": 0.04, "48": 0.055, "51": 0.25, "52": 0.25, "56": 0.115,
+    "66": 0.26, "68": 0.17, "75": 0.095, "79": 0.045, "80": 0.01, "82": 0.002,
+    "86": 0.10, "91": 0.09, "92": 0.145, "96": 0.06,
+}
+
+# The provinces that kept their borders on 1 July 2025.
+UNMERGED_PROVINCES = frozenset(
+    {"01", "04", "11", "12", "14", "20", "22", "38", "40", "42", "46"}
+)
+
+# Grade families (ngạch) by salary class A3, A2, A1, A0, B; "" where the family has none.
+GRADE_CLASSES = ("A3", "A2", "A1", "A0", "B")
+GRADE_FAMILIES: dict[str, tuple[str, str, str, str, str]] = {
+    "GEN": ("01.001", "01.002", "01.003", "01.004", "01.005"),
+    "INSP": ("04.023", "04.024", "04.025", "", ""),
+    "ACC": ("06.029", "06.030", "06.031", "06.032", ""),
+    "TAX": ("06.036", "06.037", "06.038", "06.039", "06.040"),
+    "CUS": ("08.049", "08.050", "08.051", "08.052", "08.053"),
+    "REC": ("", "02.006", "02.007", "", "02.008"),
+}
+# Professional title families (chức danh nghề nghiệp) by rank I, II, III, IV.
+TITLE_RANKS = ("I", "II", "III", "IV")
+TITLE_FAMILIES: dict[str, tuple[str, str, str, str]] = {
+    "LECT": ("V.07.01.01", "V.07.01.02", "V.07.01.03", ""),
+    "MN": ("V.07.02.24", "V.07.02.25", "V.07.02.26", ""),
+    "TH": ("V.07.03.27", "V.07.03.28", "V.07.03.29", ""),
+    "THCS": ("V.07.04.30", "V.07.04.31", "V.07.04.32", ""),
+    "THPT": ("V.07.05.13", "V.07.05.14", "V.07.05.15", ""),
+    "DOC": ("V.08.01.01", "V.08.01.02", "V.08.01.03", ""),
+    "YSI": ("", "", "", "V.08.01.04"),
+    "NURSE": ("", "V.08.05.11", "V.08.05.12", "V.08.05.13"),
+    "PHARM": ("V.08.08.20", "V.08.08.21", "V.08.08.22", "V.08.08.23"),
+    "ARCH": ("", "V.01.02.01", "V.01.02.02", "V.01.02.03"),
+    "RES": ("V.05.01.01", "V.05.01.02", "V.05.01.03", "V.05.01.04"),
+    "IT": ("V.11.06.12", "V.11.06.13", "V.11.06.14", "V.11.06.15"),
+    "LIB": ("", "V.10.02.05", "V.10.02.06", "V.10.02.07"),
+    "HER": ("", "V.10.05.16", "V.10.05.17", "V.10.05.18"),
+    "SW": ("", "V.09.04.01", "V.09.04.02", "V.09.04.03"),
+}
+AGENCY_FAMILY = "*"  # a template whose family is the agency's own professional family
 
 
-def generate(ctx: GenContext) -> Iterator[tuple[str, pa.Table]]:
-    yield from ()
+@dataclass(frozen=True, slots=True)
+class Template:
+    """One job position that every agency of a kind has."""
+
+    name: str
+    group: str  # job_position_group code
+    category: str  # staff_category code
+    family: str  # key of GRADE_FAMILIES or TITLE_FAMILIES, AGENCY_FAMILY, or "" (none)
+    position: str = "none"  # position code held by whoever fills it
+    fixed: int = 0  # posts per agency at the national scale (leaders); 0 = a share
+    share: float = 0.0  # share of the agency's people of this category (non-leaders)
+
+
+def _leaders(head: str, head_pos: str, deputy: str, deputy_pos: str, deputies: int,
+             category: str = "CC") -> tuple[Template, ...]:
+    return (
+        Template(head, "LD", category, "GEN", head_pos, fixed=1),
+        Template(deputy, "LD", category, "GEN", deputy_pos, fixed=deputies),
+    )
+
+
+def _managers(head_share: float = 0.05, deputy_share: float = 0.07, category: str = "CC",
+              head: str = "Trưởng phòng", deputy: str = "Phó Trưởng phòng"
+              ) -> tuple[Template, ...]:
+    return (
+        Template(head, "LD", category, "GEN", "TRUONG_PHONG", share=head_share),
+        Template(deputy, "LD", category, "GEN", "PHO_TRUONG_PHONG", share=deputy_share),
+    )
+
+
+_SUPPORT = Template("Lái xe, bảo vệ, phục vụ", "HT", "HD", "", share=1.0)
+_UNIT_SUPPORT = Template("Nhân viên bảo vệ, cấp dưỡng, tạp vụ", "HT", "HD", "", share=1.0)
+_SERVICE_HEADS = ("TRUONG_DVSN", "PHO_DVSN")
+
+
+def _unit(head: str, deputy: str, deputies: int, *staff: Template,
+          managers: bool = True) -> tuple[Template, ...]:
+    lead = _leaders(head, _SERVICE_HEADS[0], deputy, _SERVICE_HEADS[1], deputies, "VC")
+    middle = _managers(0.04, 0.05, "VC", "Trưởng khoa, phòng", "Phó Trưởng khoa, phòng")
+    return lead + (middle if managers else ()) + staff + (_UNIT_SUPPORT,)
+
+
+def _vc(name: str, family: str, share: float, group: str = "CM") -> Template:
+    return Template(name, group, "VC", family, share=share)
+
+
+def _school(kind: str, family: str) -> tuple[Template, ...]:
+    return _unit(
+        "Hiệu trưởng", "Phó Hiệu trưởng", 2,
+        _vc(f"Giáo viên {kind}", family, 0.9),
+        _vc("Kế toán", "ACC", 0.03, "DC"),
+        _vc("Thư viện, thiết bị", "LIB", 0.03, "HT"),
+        _vc("Văn thư, thủ quỹ", "REC", 0.02, "HT"),
+        managers=False,
+    )
+
+
+TEMPLATES: dict[str, tuple[Template, ...]] = {
+    "BO": (
+        Template("Bộ trưởng, Thủ trưởng cơ quan ngang bộ", "LD", "CB", "GEN", "BO_TRUONG",
+                 fixed=1),
+        Template("Thứ trưởng, Phó Thủ trưởng cơ quan ngang bộ", "LD", "CC", "GEN",
+                 "THU_TRUONG", fixed=4),
+        Template("Chuyên viên giúp việc lãnh đạo", "DC", "CC", "GEN", share=1.0),
+        _SUPPORT,
+    ),
+    "VU": _leaders("Vụ trưởng và tương đương", "VU_TRUONG", "Phó Vụ trưởng và tương đương",
+                   "PHO_VU_TRUONG", 3)
+    + _managers()
+    + (
+        Template("Chuyên viên xây dựng, thực hiện chính sách", "CM", "CC", AGENCY_FAMILY,
+                 share=0.72),
+        Template("Chuyên viên tổng hợp", "DC", "CC", "GEN", share=0.08),
+        Template("Kế toán viên", "DC", "CC", "ACC", share=0.04),
+        Template("Văn thư viên", "HT", "CC", "REC", share=0.04),
+        _SUPPORT,
+    ),
+    "CUC": _leaders("Cục trưởng và tương đương", "CUC_TRUONG", "Phó Cục trưởng và tương đương",
+                    "PHO_CUC_TRUONG", 3)
+    + _managers(0.06, 0.08)
+    + (
+        Template("Công chức nghiệp vụ chuyên ngành", "CM", "CC", AGENCY_FAMILY, share=0.7),
+        Template("Chuyên viên tổng hợp", "DC", "CC", "GEN", share=0.06),
+        Template("Kế toán viên", "DC", "CC", "ACC", share=0.05),
+        Template("Văn thư viên", "HT", "CC", "REC", share=0.05),
+        _SUPPORT,
+    ),
+    "UBND_TINH": (
+        Template("Chủ tịch Ủy ban nhân dân", "LD", "CB", "GEN", "CHU_TICH_UBND_TINH", fixed=1),
+        Template("Phó Chủ tịch Ủy ban nhân dân", "LD", "CB", "GEN", "PHO_CHU_TICH_UBND_TINH",
+                 fixed=4),
+        Template("Ủy viên Ủy ban nhân dân", "LD", "CB", "GEN", share=1.0),
+    ),
+    "SO": _leaders("Giám đốc Sở và tương đương", "GIAM_DOC_SO",
+                   "Phó Giám đốc Sở và tương đương", "PHO_GIAM_DOC_SO", 3)
+    + _managers(0.08, 0.10)
+    + (
+        Template("Chuyên viên quản lý nhà nước theo lĩnh vực", "CM", "CC", AGENCY_FAMILY,
+                 share=0.64),
+        Template("Chuyên viên tổng hợp", "DC", "CC", "GEN", share=0.08),
+        Template("Kế toán viên", "DC", "CC", "ACC", share=0.04),
+        Template("Văn thư viên", "HT", "CC", "REC", share=0.06),
+        _SUPPORT,
+    ),
+    "UBND_XA": (
+        Template("Bí thư Đảng ủy", "LD", "CB", "GEN", "BI_THU_DANG_UY_XA", fixed=1),
+        Template("Chủ tịch Hội đồng nhân dân", "LD", "CB", "GEN", "CHU_TICH_HDND_XA", fixed=1),
+        Template("Phó Chủ tịch Hội đồng nhân dân", "LD", "CB", "GEN", "PHO_CHU_TICH_HDND_XA",
+                 fixed=1),
+        Template("Chủ tịch Ủy ban nhân dân", "LD", "CB", "GEN", "CHU_TICH_UBND_XA", fixed=1),
+        Template("Phó Chủ tịch Ủy ban nhân dân", "LD", "CB", "GEN", "PHO_CHU_TICH_UBND_XA",
+                 fixed=2),
+        Template("Cán bộ Mặt trận Tổ quốc, đoàn thể", "LD", "CB", "GEN", share=1.0),
+        Template("Nhân viên phục vụ", "HT", "HD", "", share=1.0),
+    ),
+    "PHONG_XA_VP": _leaders("Chánh Văn phòng", "TRUONG_PHONG", "Phó Chánh Văn phòng",
+                            "PHO_TRUONG_PHONG", 1)
+    + (
+        Template("Công chức Văn phòng - Thống kê", "CM", "CC", "GEN", share=0.45),
+        Template("Công chức Tư pháp - Hộ tịch", "CM", "CC", "GEN", share=0.35),
+        Template("Công chức Văn thư, lưu trữ", "HT", "CC", "REC", share=0.2),
+        Template("Nhân viên lái xe, bảo vệ", "HT", "HD", "", share=1.0),
+    ),
+    "PHONG_XA_KT": _leaders("Trưởng phòng", "TRUONG_PHONG", "Phó Trưởng phòng",
+                            "PHO_TRUONG_PHONG", 1)
+    + (
+        Template("Công chức Địa chính - Nông nghiệp - Môi trường", "CM", "CC", "GEN",
+                 share=0.45),
+        Template("Công chức Xây dựng - Giao thông", "CM", "CC", "GEN", share=0.3),
+        Template("Công chức Tài chính - Kế toán", "DC", "CC", "ACC", share=0.25),
+    ),
+    "PHONG_XA_VHXH": _leaders("Trưởng phòng", "TRUONG_PHONG", "Phó Trưởng phòng",
+                              "PHO_TRUONG_PHONG", 1)
+    + (
+        Template("Công chức Văn hóa - Thông tin", "CM", "CC", "GEN", share=0.4),
+        Template("Công chức Lao động - Xã hội", "CM", "CC", "GEN", share=0.35),
+        Template("Công chức Giáo dục - Y tế", "CM", "CC", "GEN", share=0.25),
+    ),
+    "CQCP": _unit(
+        "Người đứng đầu", "Cấp phó của người đứng đầu", 4,
+        _vc("Viên chức chuyên môn", AGENCY_FAMILY, 0.8),
+        _vc("Công nghệ thông tin", "IT", 0.08, "DC"),
+        _vc("Kế toán", "ACC", 0.04, "DC"),
+        _vc("Lưu trữ", "ARCH", 0.03, "HT"),
+    ),
+    "DH": _unit(
+        "Hiệu trưởng, Giám đốc học viện", "Phó Hiệu trưởng, Phó Giám đốc học viện", 3,
+        _vc("Giảng viên", "LECT", 0.72),
+        _vc("Nghiên cứu viên", "RES", 0.05),
+        _vc("Chuyên viên phòng, ban chức năng", "GEN", 0.1, "DC"),
+        _vc("Kế toán", "ACC", 0.03, "DC"),
+        _vc("Công nghệ thông tin", "IT", 0.02, "DC"),
+        _vc("Thư viện", "LIB", 0.02, "HT"),
+    ),
+    "THPT": _school("trung học phổ thông", "THPT"),
+    "THCS": _school("trung học cơ sở", "THCS"),
+    "TH": _school("tiểu học", "TH"),
+    "MN": _school("mầm non", "MN"),
+    "BV": _unit(
+        "Giám đốc", "Phó Giám đốc", 3,
+        _vc("Bác sĩ", "DOC", 0.28),
+        _vc("Điều dưỡng, hộ sinh", "NURSE", 0.42),
+        _vc("Dược sĩ", "PHARM", 0.06),
+        _vc("Y sĩ, kỹ thuật viên", "YSI", 0.06),
+        _vc("Chuyên viên hành chính", "GEN", 0.05, "DC"),
+        _vc("Kế toán", "ACC", 0.03, "DC"),
+        _vc("Công nghệ thông tin", "IT", 0.01, "DC"),
+    ),
+    "TYT": _unit(
+        "Trạm trưởng", "Phó Trạm trưởng", 1,
+        _vc("Bác sĩ", "DOC", 0.25),
+        _vc("Y sĩ", "YSI", 0.25),
+        _vc("Điều dưỡng, hộ sinh", "NURSE", 0.35),
+        _vc("Dược sĩ", "PHARM", 0.1),
+        managers=False,
+    ),
+    "VIEN": _unit(
+        "Viện trưởng", "Phó Viện trưởng", 2,
+        _vc("Nghiên cứu viên", "RES", 0.72),
+        _vc("Chuyên viên", "GEN", 0.1, "DC"),
+        _vc("Kế toán", "ACC", 0.04, "DC"),
+        _vc("Công nghệ thông tin", "IT", 0.03, "DC"),
+        _vc("Thư viện", "LIB", 0.02, "HT"),
+    ),
+    "SNK": _unit(
+        "Giám đốc", "Phó Giám đốc", 2,
+        _vc("Viên chức chuyên môn", AGENCY_FAMILY, 0.8),
+        _vc("Kế toán", "ACC", 0.05, "DC"),
+        _vc("Văn thư, lưu trữ", "ARCH", 0.05, "HT"),
+    ),
+}
+TEMPLATES["CQNB"] = TEMPLATES["BO"]
+
+
+# -- the real agencies ---------------------------------------------------------------------
+
+# (name, type, field of work, professional family of its departments, merged in 2025)
+MINISTRIES: tuple[tuple[str, str, str, bool], ...] = (
+    ("Bộ Quốc phòng", "BO", "Quốc phòng", False),
+    ("Bộ Công an", "BO", "An ninh, trật tự", False),
+    ("Bộ Ngoại giao", "BO", "Ngoại giao", False),
+    ("Bộ Nội vụ", "BO", "Nội vụ", True),
+    ("Bộ Tư pháp", "BO", "Tư pháp", False),
+    ("Bộ Tài chính", "BO", "Tài chính", True),
+    ("Bộ Công Thương", "BO", "Công Thương", False),
+    ("Bộ Nông nghiệp và Môi trường", "BO", "Nông nghiệp và môi trường", True),
+    ("Bộ Xây dựng", "BO", "Xây dựng", True),
+    ("Bộ Văn hóa, Thể thao và Du lịch", "BO", "Văn hóa, thể thao và du lịch", False),
+    ("Bộ Khoa học và Công nghệ", "BO", "Khoa học và công nghệ", True),
+    ("Bộ Giáo dục và Đào tạo", "BO", "Giáo dục và đào tạo", False),
+    ("Bộ Y tế", "BO", "Y tế", False),
+    ("Bộ Dân tộc và Tôn giáo", "BO", "Dân tộc và tôn giáo", True),
+    ("Ngân hàng Nhà nước Việt Nam", "CQNB", "Tiền tệ, ngân hàng", False),
+    ("Thanh tra Chính phủ", "CQNB", "Thanh tra", False),
+    ("Văn phòng Chính phủ", "CQNB", "Văn phòng Chính phủ", False),
+)
+# Ministries whose staff are not civil servants of this database (the source document
+# counts central civil servants "except the Ministries of Defence and Public Security").
+OUTSIDE_DATABASE = frozenset({"Bộ Quốc phòng", "Bộ Công an"})
+
+GOVERNMENT_AGENCIES: tuple[tuple[str, str, str], ...] = (
+    ("Đài Truyền hình Việt Nam", "Báo chí, truyền hình", "GEN"),
+    ("Đài Tiếng nói Việt Nam", "Báo chí, phát thanh", "GEN"),
+    ("Thông tấn xã Việt Nam", "Thông tấn, báo chí", "GEN"),
+    ("Viện Hàn lâm Khoa học và Công nghệ Việt Nam", "Khoa học và công nghệ", "RES"),
+    ("Viện Hàn lâm Khoa học xã hội Việt Nam", "Khoa học xã hội", "RES"),
+)
+
+# Departments every ministry has, with their relative headcount.
+_COMMON_DEPARTMENTS: tuple[tuple[str, str, float, str], ...] = (
+    ("Văn phòng", "VU", 0.5, "GEN"),
+    ("Thanh tra", "VU", 0.3, "INSP"),
+    ("Vụ Tổ chức cán bộ", "VU", 0.2, "GEN"),
+    ("Vụ Pháp chế", "VU", 0.15, "GEN"),
+    ("Vụ Kế hoạch - Tài chính", "VU", 0.2, "GEN"),
+    ("Vụ Hợp tác quốc tế", "VU", 0.15, "GEN"),
+)
+# Departments of particular ministries (representative), with their relative headcount;
+# the tax, customs, treasury, statistics and civil judgment enforcement systems hold most
+# central civil servants, in offices across the provinces.
+_OWN_DEPARTMENTS: dict[str, tuple[tuple[str, str, float, str], ...]] = {
+    "Bộ Nội vụ": (
+        ("Vụ Tổ chức - Biên chế", "VU", 0.15, "GEN"),
+        ("Vụ Chính quyền địa phương", "VU", 0.15, "GEN"),
+        ("Vụ Công chức - Viên chức", "VU", 0.15, "GEN"),
+        ("Vụ Tổ chức phi chính phủ", "VU", 0.12, "GEN"),
+        ("Cục Tiền lương và Bảo hiểm xã hội", "CUC", 0.2, "GEN"),
+        ("Cục Việc làm", "CUC", 0.25, "GEN"),
+        ("Cục Người có công", "CUC", 0.2, "GEN"),
+        ("Cục Văn thư và Lưu trữ nhà nước", "CUC", 0.3, "GEN"),
+        ("Ban Thi đua - Khen thưởng Trung ương", "CUC", 0.2, "GEN"),
+    ),
+    "Bộ Tư pháp": (
+        ("Cục Quản lý thi hành án dân sự", "CUC", 9.0, "GEN"),
+        ("Cục Hộ tịch, quốc tịch, chứng thực", "CUC", 0.15, "GEN"),
+        ("Cục Bổ trợ tư pháp", "CUC", 0.15, "GEN"),
+    ),
+    "Bộ Tài chính": (
+        ("Cục Thuế", "CUC", 38.0, "TAX"),
+        ("Cục Hải quan", "CUC", 10.0, "CUS"),
+        ("Kho bạc Nhà nước", "CUC", 10.0, "ACC"),
+        ("Cục Thống kê", "CUC", 5.0, "GEN"),
+        ("Cục Dự trữ Nhà nước", "CUC", 1.5, "GEN"),
+        ("Ủy ban Chứng khoán Nhà nước", "CUC", 0.4, "GEN"),
+        ("Vụ Ngân sách nhà nước", "VU", 0.15, "GEN"),
+    ),
+    "Bộ Công Thương": (
+        ("Cục Điện lực", "CUC", 0.2, "GEN"),
+        ("Cục Xuất nhập khẩu", "CUC", 0.3, "GEN"),
+        ("Cục Cạnh tranh và Bảo vệ người tiêu dùng", "CUC", 0.2, "GEN"),
+    ),
+    "Bộ Nông nghiệp và Môi trường": (
+        ("Cục Trồng trọt và Bảo vệ thực vật", "CUC", 0.5, "GEN"),
+        ("Cục Chăn nuôi và Thú y", "CUC", 0.6, "GEN"),
+        ("Cục Lâm nghiệp và Kiểm lâm", "CUC", 0.6, "GEN"),
+        ("Cục Quản lý đất đai", "CUC", 0.3, "GEN"),
+        ("Cục Biển và Hải đảo Việt Nam", "CUC", 0.3, "GEN"),
+    ),
+    "Bộ Xây dựng": (
+        ("Cục Đường bộ Việt Nam", "CUC", 1.2, "GEN"),
+        ("Cục Hàng hải và Đường thủy Việt Nam", "CUC", 1.5, "GEN"),
+        ("Cục Hàng không Việt Nam", "CUC", 0.6, "GEN"),
+        ("Cục Đường sắt Việt Nam", "CUC", 0.2, "GEN"),
+    ),
+    "Bộ Văn hóa, Thể thao và Du lịch": (
+        ("Cục Di sản văn hóa", "CUC", 0.15, "GEN"),
+        ("Cục Du lịch Quốc gia Việt Nam", "CUC", 0.2, "GEN"),
+        ("Cục Thể dục thể thao Việt Nam", "CUC", 0.2, "GEN"),
+    ),
+    "Bộ Khoa học và Công nghệ": (
+        ("Cục Sở hữu trí tuệ", "CUC", 0.3, "GEN"),
+        ("Cục Viễn thông", "CUC", 0.2, "GEN"),
+        ("Cục Chuyển đổi số quốc gia", "CUC", 0.15, "GEN"),
+    ),
+    "Bộ Giáo dục và Đào tạo": (
+        ("Vụ Giáo dục phổ thông", "VU", 0.12, "GEN"),
+        ("Vụ Giáo dục đại học", "VU", 0.12, "GEN"),
+        ("Cục Quản lý chất lượng", "CUC", 0.2, "GEN"),
+        ("Cục Nhà giáo và Cán bộ quản lý giáo dục", "CUC", 0.15, "GEN"),
+    ),
+    "Bộ Y tế": (
+        ("Cục Quản lý Dược", "CUC", 0.2, "GEN"),
+        ("Cục Quản lý Khám, chữa bệnh", "CUC", 0.2, "GEN"),
+        ("Cục Phòng bệnh", "CUC", 0.2, "GEN"),
+        ("Cục An toàn thực phẩm", "CUC", 0.15, "GEN"),
+    ),
+    "Bộ Ngoại giao": (
+        ("Cục Lãnh sự", "CUC", 0.3, "GEN"),
+        ("Cục Lễ tân Nhà nước", "CUC", 0.15, "GEN"),
+    ),
+    "Bộ Dân tộc và Tôn giáo": (
+        ("Ban Tôn giáo Chính phủ", "CUC", 0.2, "GEN"),
+        ("Vụ Chính sách dân tộc", "VU", 0.12, "GEN"),
+    ),
+    "Ngân hàng Nhà nước Việt Nam": (
+        ("Vụ Chính sách tiền tệ", "VU", 0.15, "GEN"),
+        ("Cục Quản lý ngoại hối", "CUC", 0.15, "GEN"),
+    ),
+    "Thanh tra Chính phủ": (
+        ("Cục Phòng, chống tham nhũng", "CUC", 0.2, "INSP"),
+        ("Cục Giải quyết khiếu nại, tố cáo", "CUC", 0.2, "INSP"),
+    ),
+    "Văn phòng Chính phủ": (
+        ("Vụ Tổng hợp", "VU", 0.15, "GEN"),
+        ("Cục Kiểm soát thủ tục hành chính", "CUC", 0.15, "GEN"),
+    ),
+}
+
+# Provincial specialised departments after 1 July 2025: (name, field, relative headcount,
+# professional family). "{p}" is the province with its division word.
+_DEPARTMENTS_OF_PROVINCE: tuple[tuple[str, str, float, str], ...] = (
+    ("Văn phòng Ủy ban nhân dân {p}", "Văn phòng", 1.0, "GEN"),
+    ("Sở Nội vụ {p}", "Nội vụ", 1.0, "GEN"),
+    ("Sở Tư pháp {p}", "Tư pháp", 0.5, "GEN"),
+    ("Sở Tài chính {p}", "Tài chính", 1.3, "GEN"),
+    ("Sở Công Thương {p}", "Công Thương", 1.6, "GEN"),
+    ("Sở Nông nghiệp và Môi trường {p}", "Nông nghiệp và môi trường", 2.5, "GEN"),
+    ("Sở Xây dựng {p}", "Xây dựng", 1.3, "GEN"),
+    ("Sở Khoa học và Công nghệ {p}", "Khoa học và công nghệ", 0.7, "GEN"),
+    ("Sở Giáo dục và Đào tạo {p}", "Giáo dục và đào tạo", 0.8, "GEN"),
+    ("Sở Y tế {p}", "Y tế", 0.8, "GEN"),
+    ("Sở Văn hóa, Thể thao và Du lịch {p}", "Văn hóa, thể thao và du lịch", 0.7, "GEN"),
+    ("Thanh tra {p}", "Thanh tra", 0.7, "INSP"),
+)
+# Only where ethnic minorities are a large part of the population (approximation of where
+# the provinces kept a separate department for ethnic and religious affairs).
+_ETHNIC_AFFAIRS_DEPARTMENT = ("Sở Dân tộc và Tôn giáo {p}", "Dân tộc và tôn giáo", 0.4, "GEN")
+_ETHNIC_AFFAIRS_THRESHOLD = 0.10
+
+# The commune's specialised offices (Decree 150/2025/NĐ-CP): (template set, name, share of
+# the commune's civil servants). The economic office of a ward also covers urban works.
+_COMMUNE_OFFICES: tuple[tuple[str, str, float], ...] = (
+    ("PHONG_XA_VP", "Văn phòng Hội đồng nhân dân và Ủy ban nhân dân", 0.4),
+    ("PHONG_XA_KT", "Phòng Kinh tế", 0.3),
+    ("PHONG_XA_VHXH", "Phòng Văn hóa - Xã hội", 0.3),
+)
+_WARD_ECONOMIC_OFFICE = "Phòng Kinh tế, Hạ tầng và Đô thị"
+
+# Public service units at the national scale: (level, type, count, share of the level's
+# public employees, size spread).
+_UNITS: tuple[tuple[str, str, int, float, float], ...] = (
+    ("TW", "CQCP", 0, 0.08, 0.3),  # the five real ones, not scaled
+    ("TW", "DH", 120, 0.30, 0.6),
+    ("TW", "BV", 40, 0.30, 0.5),
+    ("TW", "VIEN", 150, 0.17, 0.6),
+    ("TW", "SNK", 120, 0.15, 0.6),
+    ("TINH", "DH", 60, 0.05, 0.5),
+    ("TINH", "THPT", 2_400, 0.22, 0.35),
+    ("TINH", "BV", 1_100, 0.50, 0.7),
+    ("TINH", "SNK", 3_000, 0.23, 0.6),
+    ("XA", "MN", 12_500, 0.25, 0.35),
+    ("XA", "TH", 12_000, 0.37, 0.35),
+    ("XA", "THCS", 9_500, 0.31, 0.35),
+    ("XA", "TYT", 3_321, 0.07, 0.3),
+)
+
+_UNIVERSITY_FIELDS: tuple[tuple[str, str], ...] = (
+    ("Sư phạm", "Bộ Giáo dục và Đào tạo"),
+    ("Kinh tế", "Bộ Giáo dục và Đào tạo"),
+    ("Bách khoa", "Bộ Giáo dục và Đào tạo"),
+    ("Khoa học Tự nhiên", "Bộ Giáo dục và Đào tạo"),
+    ("Ngoại ngữ", "Bộ Giáo dục và Đào tạo"),
+    ("Y Dược", "Bộ Y tế"),
+    ("Nông Lâm", "Bộ Nông nghiệp và Môi trường"),
+    ("Tài nguyên và Môi trường", "Bộ Nông nghiệp và Môi trường"),
+    ("Giao thông vận tải", "Bộ Xây dựng"),
+    ("Kiến trúc", "Bộ Xây dựng"),
+    ("Luật", "Bộ Tư pháp"),
+    ("Tài chính - Kế toán", "Bộ Tài chính"),
+    ("Công Thương", "Bộ Công Thương"),
+    ("Văn hóa", "Bộ Văn hóa, Thể thao và Du lịch"),
+    ("Thể dục Thể thao", "Bộ Văn hóa, Thể thao và Du lịch"),
+    ("Nội vụ", "Bộ Nội vụ"),
+    ("Lao động - Xã hội", "Bộ Nội vụ"),
+)
+_CITIES = ("Hà Nội", "Thành phố Hồ Chí Minh", "Huế", "Đà Nẵng", "Thái Nguyên", "Cần Thơ",
+           "Vinh", "Hải Phòng")
+_HOSPITAL_SPECIALTIES = ("Đa khoa", "Nhi", "Phụ sản", "Lão khoa", "Nội tiết", "Phổi",
+                         "Mắt", "Răng Hàm Mặt", "Da liễu", "Tâm thần", "Y học cổ truyền",
+                         "Ung bướu", "Chấn thương Chỉnh hình", "Bệnh Nhiệt đới")
+_INSTITUTE_TOPICS: tuple[tuple[str, str], ...] = (
+    ("Viện Khoa học tổ chức nhà nước", "Bộ Nội vụ"),
+    ("Viện Khoa học Lao động và Xã hội", "Bộ Nội vụ"),
+    ("Viện Chiến lược và Chính sách tài chính", "Bộ Tài chính"),
+    ("Viện Khoa học pháp lý", "Bộ Tư pháp"),
+    ("Viện Khoa học Giáo dục Việt Nam", "Bộ Giáo dục và Đào tạo"),
+    ("Viện Vệ sinh dịch tễ", "Bộ Y tế"),
+    ("Viện Dinh dưỡng", "Bộ Y tế"),
+    ("Viện Khoa học Nông nghiệp", "Bộ Nông nghiệp và Môi trường"),
+    ("Viện Khoa học Thủy lợi", "Bộ Nông nghiệp và Môi trường"),
+    ("Viện Khoa học Lâm nghiệp", "Bộ Nông nghiệp và Môi trường"),
+    ("Viện Khoa học công nghệ xây dựng", "Bộ Xây dựng"),
+    ("Viện Năng lượng", "Bộ Công Thương"),
+    ("Viện Văn hóa, Nghệ thuật", "Bộ Văn hóa, Thể thao và Du lịch"),
+    ("Viện Toán học", "Viện Hàn lâm Khoa học và Công nghệ Việt Nam"),
+    ("Viện Vật lý", "Viện Hàn lâm Khoa học và Công nghệ Việt Nam"),
+    ("Viện Hóa học", "Viện Hàn lâm Khoa học và Công nghệ Việt Nam"),
+    ("Viện Công nghệ sinh học", "Viện Hàn lâm Khoa học và Công nghệ Việt Nam"),
+    ("Viện Sử học", "Viện Hàn lâm Khoa học xã hội Việt Nam"),
+    ("Viện Xã hội học", "Viện Hàn lâm Khoa học xã hội Việt Nam"),
+    ("Viện Kinh tế Việt Nam", "Viện Hàn lâm Khoa học xã hội Việt Nam"),
+)
+_CENTRAL_CENTRES: tuple[tuple[str, str], ...] = (
+    ("Trung tâm Công nghệ thông tin", "IT"),
+    ("Trung tâm Thông tin", "IT"),
+    ("Tạp chí", "GEN"),
+    ("Báo", "GEN"),
+    ("Trung tâm Lưu trữ", "ARCH"),
+)
+# Provincial centres: (name with "{p}", parent department prefix, field, family).
+_PROVINCIAL_CENTRES: tuple[tuple[str, str, str, str], ...] = (
+    ("Trung tâm Lưu trữ lịch sử {p}", "Sở Nội vụ", "Lưu trữ", "ARCH"),
+    ("Trung tâm Công tác xã hội {p}", "Sở Nội vụ", "Công tác xã hội", "SW"),
+    ("Thư viện {p}", "Sở Văn hóa", "Thư viện", "LIB"),
+    ("Bảo tàng {p}", "Sở Văn hóa", "Di sản văn hóa", "HER"),
+    ("Trung tâm Chuyển đổi số {p}", "Sở Khoa học", "Công nghệ thông tin", "IT"),
+    ("Trung tâm Dịch vụ nông nghiệp {p}", "Sở Nông nghiệp", "Nông nghiệp", "GEN"),
+    ("Ban Quản lý dự án đầu tư xây dựng {p}", "Sở Xây dựng", "Xây dựng", "GEN"),
+    ("Trung tâm Phục vụ hành chính công {p}", "Văn phòng", "Hành chính công", "GEN"),
+    ("Trung tâm Kiểm soát bệnh tật {p}", "Sở Y tế", "Y tế dự phòng", "GEN"),
+)
+_PROVINCIAL_COLLEGES = ("Trường Cao đẳng Sư phạm", "Trường Cao đẳng Y tế",
+                        "Trường Cao đẳng Kỹ thuật", "Trường Đại học", "Trường Chính trị")
+
+# Financial autonomy groups 1-4 (Decree 60/2021/NĐ-CP) by unit type.
+_AUTONOMY: dict[str, tuple[float, float, float, float]] = {
+    "CQCP": (0.0, 0.2, 0.5, 0.3),
+    "DH": (0.25, 0.45, 0.25, 0.05),
+    "BV": (0.1, 0.5, 0.35, 0.05),
+    "VIEN": (0.0, 0.1, 0.6, 0.3),
+    "SNK": (0.05, 0.2, 0.45, 0.3),
+    "THPT": (0.0, 0.02, 0.18, 0.8),
+    "THCS": (0.0, 0.0, 0.15, 0.85),
+    "TH": (0.0, 0.0, 0.15, 0.85),
+    "MN": (0.0, 0.0, 0.2, 0.8),
+    "TYT": (0.0, 0.0, 0.1, 0.9),
+}
+_UNIT_FIELD = {
+    "DH": "Giáo dục và đào tạo", "THPT": "Giáo dục và đào tạo", "THCS": "Giáo dục và đào tạo",
+    "TH": "Giáo dục và đào tạo", "MN": "Giáo dục và đào tạo", "BV": "Y tế", "TYT": "Y tế",
+    "VIEN": "Khoa học và công nghệ",
+}
+
+
+# -- array helpers shared with the personnel generator ------------------------------------
+
+
+def string_ids(prefix: str, numbers: Array, width: int) -> pa.Array:
+    """``prefix`` followed by ``numbers`` zero-padded to ``width`` digits, built as bytes."""
+    numbers = np.asarray(numbers, dtype=np.int64)
+    powers = 10 ** np.arange(width - 1, -1, -1, dtype=np.int64)
+    digits = (numbers[:, None] // powers % 10 + ord("0")).astype(np.uint8)
+    head = np.frombuffer(prefix.encode(), dtype=np.uint8)
+    matrix = np.hstack([np.broadcast_to(head, (len(numbers), len(head))), digits])
+    raw = np.ascontiguousarray(matrix).view(f"S{matrix.shape[1]}").ravel()
+    return pa.array(raw, type=pa.binary()).cast(pa.string())
+
+
+def digits_text(numbers: Array, width: int) -> Array:
+    """Zero-padded decimal text of ``numbers`` as a NumPy unicode array."""
+    return np.asarray(string_ids("", numbers, width).to_numpy(zero_copy_only=False), dtype=str)
+
+
+def take_codes(values: Sequence[str] | Array, index: Array, mask: Array | None = None
+               ) -> pa.Array:
+    """Codes ``values[index]`` as an Arrow string array; ``mask`` marks nulls."""
+    dictionary = pa.array(list(values) if not isinstance(values, np.ndarray) else values,
+                          type=pa.string())
+    indices = pa.array(np.asarray(index, dtype=np.int32), mask=mask)
+    return pc.take(dictionary, indices)
+
+
+def nullable(values: Array, mask: Array, type_: pa.DataType | None = None) -> pa.Array:
+    """An Arrow array of ``values`` with nulls where ``mask`` is true."""
+    return pa.array(values, mask=np.asarray(mask, dtype=bool), type=type_)
+
+
+def stochastic_round(x: Array, rng: np.random.Generator) -> IntArray:
+    """Round each value up with probability equal to its fraction: exact in expectation."""
+    x = np.asarray(x, dtype=np.float64)
+    low = np.floor(x)
+    return (low + (rng.random(x.shape) < x - low)).astype(np.int64)
+
+
+def apportion(total: int, weights: Array) -> IntArray:
+    """Split ``total`` in proportion to ``weights`` with largest remainders (exact sum)."""
+    w = np.asarray(weights, dtype=np.float64)
+    quota = total * w / w.sum()
+    out = np.floor(quota).astype(np.int64)
+    short = total - int(out.sum())
+    if short:
+        out[np.argsort(-(quota - out), kind="stable")[:short]] += 1
+    return out
+
+
+def batches(entity_id: str, table: pa.Table, ctx: GenContext) -> Iterator[tuple[str, pa.Table]]:
+    """``table`` in slices of at most the scale's batch size."""
+    step = ctx.scale.batch_rows
+    for start in range(0, max(table.num_rows, 1), step):
+        yield entity_id, table.slice(start, step)
+
+
+def scale_ratio(ctx: GenContext) -> float:
+    """This scale's dossiers relative to the national scale."""
+    return ctx.scale.persons / NATIONAL_PERSONS
+
+
+def workforce(ctx: GenContext) -> dict[tuple[str, str], int]:
+    """Serving people by (level, staff category) at this scale, summing exactly."""
+    serving = round(ctx.scale.persons * SERVING_SHARE)
+    national_serving = round(NATIONAL_PERSONS * SERVING_SHARE)
+    groups = [*NATIONAL_WORKFORCE, REMAINDER_GROUP]
+    fixed = sum(NATIONAL_WORKFORCE.values())
+    weights = [*NATIONAL_WORKFORCE.values(), national_serving - fixed]
+    return dict(zip(groups, apportion(serving, np.array(weights)).tolist(), strict=True))
+
+
+def division_name(full_name: str) -> str:
+    """'Tỉnh Cao Bằng' -> 'tỉnh Cao Bằng', as the name reads inside an agency's name."""
+    return full_name[:1].lower() + full_name[1:]
+
+
+# -- the plan ------------------------------------------------------------------------------
+
+
+@dataclass
+class OrganisationPlan:
+    """Agencies, job positions and serving people per job position, as column arrays."""
+
+    agency_id: Array
+    name: Array
+    agency_type: Array
+    template_set: Array
+    level: Array
+    parent: IntArray  # index of the parent agency, -1 for none
+    province: Array  # "" for central agencies
+    commune: Array  # "" unless the agency belongs to a commune
+    field_of_work: Array
+    autonomy: Array  # "" for administrative agencies
+    status: Array
+    established: Array  # datetime64[D], NaT where unknown
+    decision: Array
+    family: Array  # professional family of the agency's staff
+    # job positions
+    jp_agency: IntArray
+    jp_template: Array  # object array of Template
+    jp_name: Array
+    jp_group: Array
+    jp_category: Array
+    jp_family: Array
+    jp_position: Array
+    jp_filled: IntArray  # serving people planned in each job position
+    jp_approved: IntArray
+
+    @property
+    def agencies(self) -> int:
+        return len(self.agency_id)
+
+
+class _Agencies:
+    """Column lists that grow block by block; each block is a set of equal-length arrays."""
+
+    COLUMNS = ("name", "agency_type", "template_set", "level", "parent", "province",
+               "commune", "field_of_work", "autonomy", "status", "established", "decision",
+               "family", "w_cb", "w_cc", "w_vc")
+
+    def __init__(self) -> None:
+        self.blocks: list[dict[str, Array]] = []
+        self.size = 0
+
+    def add(self, n: int, **columns: Any) -> IntArray:
+        defaults: dict[str, Any] = {
+            "template_set": columns.get("agency_type"), "parent": -1, "province": "",
+            "commune": "", "field_of_work": "", "autonomy": "", "status": "HD",
+            "established": np.datetime64("NaT", "D"), "decision": "", "family": "GEN",
+            "w_cb": 0.0, "w_cc": 0.0, "w_vc": 0.0,
+        }
+        block: dict[str, Array] = {}
+        for col in self.COLUMNS:
+            value = columns.get(col, defaults[col])
+            arr = np.asarray(value)
+            block[col] = np.broadcast_to(arr, (n,)) if arr.ndim == 0 else arr
+            if len(block[col]) != n:
+                raise ValueError(f"agency column {col}: {len(block[col])} values for {n} rows")
+        self.blocks.append(block)
+        index = np.arange(self.size, self.size + n, dtype=np.int64)
+        self.size += n
+        return index
+
+    def column(self, name: str) -> Array:
+        parts = [b[name] for b in self.blocks]
+        if name == "established":
+            return np.concatenate([p.astype("datetime64[D]") for p in parts])
+        if name in ("parent",):
+            return np.concatenate([p.astype(np.int64) for p in parts])
+        if name.startswith("w_"):
+            return np.concatenate([p.astype(np.float64) for p in parts])
+        return np.concatenate([p.astype(str) for p in parts])
+
+
+def _day(d: date) -> np.datetime64:
+    return np.datetime64(d, "D")
+
+
+def _population_weights(codes: Array) -> Array:
+    return np.array([PROVINCE_POPULATION[c] for c in codes], dtype=np.float64)
+
+
+def _unique_suffix(names: Array) -> Array:
+    """Append ' số 2', ' số 3' ... to the second and later occurrences of a name."""
+    names = np.asarray(names, dtype=str)
+    if len(names) == 0:
+        return names
+    order = np.argsort(names, kind="stable")
+    sorted_names = names[order]
+    starts = np.r_[True, sorted_names[1:] != sorted_names[:-1]]
+    group_start = np.maximum.accumulate(np.where(starts, np.arange(len(names)), 0))
+    rank = np.empty(len(names), dtype=np.int64)
+    rank[order] = np.arange(len(names)) - group_start
+    suffix = np.where(rank > 0, np.char.add(" số ", (rank + 1).astype(str)), "")
+    return np.char.add(names, suffix)
+
+
+def _decision_numbers(rng: np.random.Generator, n: int, suffix: str) -> Array:
+    numbers = rng.integers(1, 3_000, n).astype(str)
+    years = rng.integers(1995, 2025, n).astype(str)
+    return np.char.add(np.char.add(np.char.add(numbers, "/QĐ-"), suffix),
+                       np.char.add("/", years)) if n else np.array([], dtype=str)
+
+
+def _random_dates(rng: np.random.Generator, n: int, start: date, end: date) -> Array:
+    lo, hi = _day(start).astype(np.int64), _day(end).astype(np.int64)
+    return rng.integers(lo, hi, n).astype("datetime64[D]")
+
+
+def _build_agencies(ctx: GenContext) -> tuple[_Agencies, dict[str, int]]:
+    """All agencies, real ones first (their ids do not depend on the scale)."""
+    rng = ctx.rng("organisation.agencies")
+    out = _Agencies()
+    ministry_index: dict[str, int] = {}
+
+    # Ministries, ministry-level agencies and their departments.
+    for name, kind, field, merged in MINISTRIES:
+        inside = name not in OUTSIDE_DATABASE
+        idx = out.add(
+            1, name=name, agency_type=kind, level="TW", field_of_work=field,
+            established=_day(REORGANISED_MINISTRIES) if merged else np.datetime64("NaT"),
+            decision="Nghị quyết số 176/2025/QH15",
+            w_cb=1.0, w_cc=0.3 if inside else 0.0,
+        )
+        ministry_index[name] = int(idx[0])
+    for name, kind, field, merged in MINISTRIES:
+        if name in OUTSIDE_DATABASE:
+            continue
+        parent = ministry_index[name]
+        departments = _COMMON_DEPARTMENTS + _OWN_DEPARTMENTS.get(name, ())
+        suffix = " Bộ" if kind == "BO" else ""
+        for dept, dkind, weight, family in departments:
+            dept_name = dept + suffix if dept in ("Văn phòng", "Thanh tra") else dept
+            if name in ("Thanh tra Chính phủ", "Văn phòng Chính phủ") and dept in (
+                "Văn phòng", "Thanh tra"
+            ):
+                dept_name = f"{dept} - {name}"
+            out.add(
+                1, name=dept_name, agency_type=dkind, level="TW", parent=parent,
+                field_of_work=field,
+                established=_day(REORGANISED_MINISTRIES) if merged else np.datetime64("NaT"),
+                decision=f"Quyết định của {'Bộ trưởng' if kind == 'BO' else 'Thủ trưởng'} "
+                f"{name}" if dkind == "VU" else "Nghị định của Chính phủ",
+                family=family, w_cc=weight,
+            )
+    for name, field, family in GOVERNMENT_AGENCIES:
+        idx = out.add(1, name=name, agency_type="CQCP", level="TW", field_of_work=field,
+                      autonomy="3", family=family, decision="Nghị định của Chính phủ",
+                      w_vc=1.0)
+        ministry_index[name] = int(idx[0])
+
+    # Provinces: People's Committee and specialised departments.
+    provinces = admin.provinces()
+    prov_codes = np.array([p.code for p in provinces])
+    prov_weight = 0.3 / len(provinces) + 0.7 * _population_weights(prov_codes) / sum(
+        PROVINCE_POPULATION.values()
+    )
+    province_ubnd: dict[str, int] = {}
+    departments_of: dict[str, dict[str, int]] = {}
+    for p, weight in zip(provinces, prov_weight, strict=True):
+        merged = p.code not in UNMERGED_PROVINCES
+        established = _day(REORGANISED_LOCAL) if merged else np.datetime64("NaT")
+        where = division_name(p.name)
+        idx = out.add(
+            1, name=f"Ủy ban nhân dân {where}", agency_type="UBND_TINH", level="TINH",
+            province=p.code, field_of_work="Quản lý nhà nước", established=established,
+            decision="Nghị quyết số 202/2025/QH15" if merged else "", w_cb=1.0,
+        )
+        province_ubnd[p.code] = int(idx[0])
+        rows = list(_DEPARTMENTS_OF_PROVINCE)
+        if PROVINCE_MINORITY_SHARE[p.code] >= _ETHNIC_AFFAIRS_THRESHOLD:
+            rows.append(_ETHNIC_AFFAIRS_DEPARTMENT)
+        dept_weights = np.array([r[2] for r in rows])
+        idx = out.add(
+            len(rows), name=np.array([r[0].format(p=where) for r in rows]),
+            agency_type="SO", level="TINH", parent=province_ubnd[p.code], province=p.code,
+            field_of_work=np.array([r[1] for r in rows]),
+            established=_day(REORGANISED_LOCAL if merged else REORGANISED_MINISTRIES),
+            decision=f"Quyết định của Ủy ban nhân dân {where}",
+            family=np.array([r[3] for r in rows]),
+            w_cc=weight * dept_weights / dept_weights.sum(),
+        )
+        departments_of[p.code] = {r[0].split(" {p}")[0]: int(i) for r, i in zip(rows, idx,
+                                                                                  strict=True)}
+
+    # Communes: People's Committee and three specialised offices.
+    communes = admin.communes()
+    n_com = len(communes)
+    com_codes = np.array([c.code for c in communes])
+    com_prov = np.array([c.province_code for c in communes])
+    com_where = np.array([division_name(c.name) for c in communes])
+    is_ward = np.array([c.division_type != "xã" for c in communes])
+    # Commune size varies; a spread of ±25 % puts some communes below their staffing norm.
+    com_size = rng.lognormal(0.0, 0.25, n_com)
+    ubnd_parent = np.array([province_ubnd[p] for p in com_prov])
+    com_ubnd = out.add(
+        n_com, name=np.char.add("Ủy ban nhân dân ", com_where), agency_type="UBND_XA",
+        level="XA", parent=ubnd_parent, province=com_prov, commune=com_codes,
+        field_of_work="Quản lý nhà nước", established=_day(REORGANISED_LOCAL),
+        decision="Nghị quyết của Ủy ban Thường vụ Quốc hội về sắp xếp đơn vị hành chính "
+        "cấp xã năm 2025", w_cb=com_size,
+    )
+    for template_set, office, share in _COMMUNE_OFFICES:
+        names = np.full(n_com, office, dtype=object)
+        if template_set == "PHONG_XA_KT":
+            names[is_ward] = _WARD_ECONOMIC_OFFICE
+        out.add(
+            n_com, name=np.char.add(np.char.add(names.astype(str), " "), com_where),
+            agency_type="PHONG_XA", template_set=template_set, level="XA", parent=com_ubnd,
+            province=com_prov, commune=com_codes, field_of_work="Quản lý nhà nước",
+            established=_day(REORGANISED_LOCAL),
+            decision="Quyết định của Ủy ban nhân dân cấp xã", w_cc=com_size * share,
+        )
+
+    # Public service units, scaled.
+    com_weight = _population_weights(com_prov)
+    com_weight /= np.bincount(np.searchsorted(prov_codes, com_prov))[
+        np.searchsorted(prov_codes, com_prov)
+    ]
+    com_short = np.array([c.short_name for c in communes])
+    prov_where = {p.code: division_name(p.name) for p in provinces}
+    prov_short = {p.code: p.short_name for p in provinces}
+    for level, kind, national, share, spread in _UNITS:
+        if kind == "CQCP":
+            continue
+        n = ctx.count(national)
+        size = rng.lognormal(0.0, spread, n)
+        autonomy = np.array(["1", "2", "3", "4"])[
+            rng.choice(4, n, p=np.array(_AUTONOMY[kind]) / sum(_AUTONOMY[kind]))
+        ]
+        status = np.where(rng.random(n) < 0.02, "SN", "HD")
+        established = _random_dates(rng, n, date(1960, 1, 1), date(2024, 12, 31))
+        common: dict[str, Any] = {
+            "agency_type": kind, "level": level, "autonomy": autonomy, "status": status,
+            "established": established, "field_of_work": _UNIT_FIELD.get(kind, ""),
+        }
+        if level == "TW":
+            _central_units(out, rng, kind, n, size, ministry_index, common)
+        elif level == "TINH":
+            prov = prov_codes[rng.choice(len(prov_codes), n, p=_normalise(
+                _population_weights(prov_codes)))]
+            _provincial_units(out, rng, kind, n, size, prov, prov_where, prov_short,
+                              departments_of, province_ubnd, communes, common)
+        else:
+            if kind == "TYT" and n >= n_com:
+                pick = np.arange(n_com)
+                n = n_com
+                size = size[:n]
+                for key in ("autonomy", "status", "established"):
+                    common[key] = common[key][:n]
+            else:
+                pick = rng.choice(n_com, n, replace=kind != "TYT", p=_normalise(com_weight))
+            if kind == "TYT":
+                names = np.char.add("Trạm Y tế ", com_where[pick])
+            else:
+                label = {"MN": "Trường Mầm non ", "TH": "Trường Tiểu học ",
+                         "THCS": "Trường Trung học cơ sở "}[kind]
+                names = _unique_suffix(np.char.add(label, com_short[pick]))
+            out.add(
+                n, name=names, parent=com_ubnd[pick], province=com_prov[pick],
+                commune=com_codes[pick], family=kind if kind != "TYT" else "GEN",
+                decision=_decision_numbers(rng, n, "UBND"), w_vc=size, **common,
+            )
+    return out, ministry_index
+
+
+def _normalise(w: Array) -> Array:
+    w = np.asarray(w, dtype=np.float64)
+    return w / w.sum()
+
+
+def _central_units(out: _Agencies, rng: np.random.Generator, kind: str, n: int, size: Array,
+                   ministry_index: dict[str, int], common: dict[str, Any]) -> None:
+    if kind == "DH":
+        pick = rng.integers(0, len(_UNIVERSITY_FIELDS), n)
+        city = np.array(_CITIES)[rng.integers(0, len(_CITIES), n)]
+        fields = np.array([f for f, _ in _UNIVERSITY_FIELDS])[pick]
+        names = np.char.add(np.char.add(np.char.add("Trường Đại học ", fields), " "), city)
+        parents = np.array([ministry_index[m] for _, m in _UNIVERSITY_FIELDS])[pick]
+        family = "LECT"
+    elif kind == "BV":
+        spec = np.array(_HOSPITAL_SPECIALTIES)[rng.integers(0, len(_HOSPITAL_SPECIALTIES), n)]
+        names = np.char.add(np.char.add("Bệnh viện ", spec), " Trung ương")
+        parents = np.full(n, ministry_index["Bộ Y tế"])
+        family = "GEN"
+    elif kind == "VIEN":
+        pick = rng.integers(0, len(_INSTITUTE_TOPICS), n)
+        names = np.array([t for t, _ in _INSTITUTE_TOPICS])[pick]
+        parents = np.array([ministry_index[m] for _, m in _INSTITUTE_TOPICS])[pick]
+        family = "RES"
+    else:
+        owners = [m for m, *_ in MINISTRIES if m not in OUTSIDE_DATABASE]
+        owner = rng.integers(0, len(owners), n)
+        centre = rng.integers(0, len(_CENTRAL_CENTRES), n)
+        names = np.char.add(np.char.add(np.array([c for c, _ in _CENTRAL_CENTRES])[centre],
+                                        ", "), np.array(owners)[owner])
+        parents = np.array([ministry_index[m] for m in owners])[owner]
+        family = np.array([f for _, f in _CENTRAL_CENTRES])[centre]
+    out.add(n, name=_unique_suffix(names), parent=parents, family=family,
+            decision=_decision_numbers(rng, n, "BNV"), w_vc=size, **common)
+
+
+def _provincial_units(out: _Agencies, rng: np.random.Generator, kind: str, n: int,
+                      size: Array, prov: Array, prov_where: dict[str, str],
+                      prov_short: dict[str, str], departments_of: dict[str, dict[str, int]],
+                      province_ubnd: dict[str, int], communes: Sequence[admin.AdminUnit],
+                      common: dict[str, Any]) -> None:
+    where = np.array([prov_where[p] for p in prov])
+    short = np.array([prov_short[p] for p in prov])
+    # a locality inside the province to name schools and district health centres after
+    local = np.empty(n, dtype=object)
+    for code in np.unique(prov):
+        inside = [c.short_name for c in communes if c.province_code == code]
+        sel = prov == code
+        local[sel] = np.array(inside)[rng.integers(0, len(inside), int(sel.sum()))]
+    local = local.astype(str)
+
+    def dept(prefix: str) -> Array:
+        return np.array([
+            next(i for k, i in departments_of[p].items() if k.startswith(prefix)) for p in prov
+        ])
+
+    family: Any = "GEN"
+    if kind == "THPT":
+        names = np.char.add("Trường Trung học phổ thông ", local)
+        parents = dept("Sở Giáo dục")
+        family = "THPT"
+    elif kind == "BV":
+        first = np.r_[True, prov[1:] != prov[:-1]] if n else np.array([], dtype=bool)
+        order = np.argsort(prov, kind="stable")
+        is_first = np.zeros(n, dtype=bool)
+        is_first[order] = first[np.argsort(order)][order] if n else is_first
+        is_first[order] = np.r_[True, prov[order][1:] != prov[order][:-1]] if n else is_first
+        names = np.where(is_first, np.char.add("Bệnh viện Đa khoa ", where),
+                         np.char.add("Trung tâm Y tế khu vực ", local))
+        size = np.where(is_first, size * 3.0, size)
+        parents = dept("Sở Y tế")
+    elif kind == "DH":
+        college = np.array(_PROVINCIAL_COLLEGES)[rng.integers(0, len(_PROVINCIAL_COLLEGES), n)]
+        names = np.char.add(np.char.add(college, " "), short)
+        parents = np.array([province_ubnd[p] for p in prov])
+        family = "LECT"
+    else:
+        centre = rng.integers(0, len(_PROVINCIAL_CENTRES), n)
+        templates = np.array([c[0] for c in _PROVINCIAL_CENTRES])[centre]
+        names = np.array([t.replace("{p}", w) for t, w in zip(templates, where, strict=True)])
+        prefixes = [c[1] for c in _PROVINCIAL_CENTRES]
+        parents = np.array([
+            next(i for k, i in departments_of[p].items() if k.startswith(prefixes[c]))
+            for p, c in zip(prov, centre, strict=True)
+        ])
+        family = np.array([c[3] for c in _PROVINCIAL_CENTRES])[centre]
+        common = common | {"field_of_work": np.array([c[2] for c in _PROVINCIAL_CENTRES])[centre]}
+    out.add(n, name=_unique_suffix(names), parent=parents, province=prov, family=family,
+            decision=_decision_numbers(rng, n, "UBND"), w_vc=size, **common)

@@ -238,10 +238,44 @@ def dates_between(
     return first + rng.integers(0, span, size=n).astype("timedelta64[D]")
 
 
+def distinct_within(
+    rng: np.random.Generator, groups: npt.NDArray[np.int64], options: int
+) -> IntArray:
+    """An option index per row, all different within a group while the group has no more
+    rows than there are options (then they repeat); for names unique in a province."""
+    n_groups = int(groups.max()) + 1 if len(groups) else 0
+    order = np.argsort(groups, kind="stable")
+    counts = np.bincount(groups, minlength=n_groups)
+    starts = np.cumsum(counts) - counts
+    rank = np.empty(len(groups), dtype=np.int64)
+    rank[order] = np.arange(len(groups)) - np.repeat(starts, counts)
+    permutations = np.argsort(rng.random((n_groups, options)), axis=1)
+    chosen: IntArray = permutations[groups, rank % options]
+    return chosen
+
+
 def nullable(values: Any) -> pa.Array:
     """A string array in which empty strings and None become nulls."""
     array = pa.array(values, pa.string()) if not isinstance(values, pa.Array) else values
     return pc.if_else(pc.equal(array, ""), pa.scalar(None, pa.string()), array)
+
+
+def unit_phrase(codes: npt.ArrayLike) -> StrArray:
+    """How a unit is named inside a longer name: "tỉnh Thanh Hóa", "phường Ba Đình"."""
+    unique, inverse = np.unique(np.asarray(codes).astype(str), return_inverse=True)
+    phrases = []
+    for code in unique:
+        name = admin.unit(str(code)).name
+        phrases.append(name[0].lower() + name[1:])
+    result: StrArray = np.array(phrases, dtype=str)[inverse]
+    return result
+
+
+def short_names(codes: npt.ArrayLike) -> StrArray:
+    """Units' names without the division word ("Ba Đình")."""
+    unique, inverse = np.unique(np.asarray(codes).astype(str), return_inverse=True)
+    result: StrArray = np.array([admin.unit(str(c)).short_name for c in unique], dtype=str)
+    return result[inverse]
 
 
 def province_population(ctx: GenContext) -> npt.NDArray[np.int64]:
@@ -484,7 +518,9 @@ def _commune_officials(ctx: GenContext) -> pa.Table:
     birth_year = ctx.reference_date.year - age
     appointed_at_reform = rng.random(n) < 0.45
     earlier = dates_between(rng, date(2012, 1, 1), date(2025, 6, 30), n)
-    start = np.where(appointed_at_reform, EFFECTIVE, earlier)
+    # Nobody takes a post before 22; young officials start later than the random date.
+    earliest = (birth_year + 22 - 1970).astype("datetime64[Y]").astype("datetime64[D]")
+    start = np.where(appointed_at_reform, EFFECTIVE, np.maximum(earlier, earliest))
 
     return build_table(
         "commune_official",

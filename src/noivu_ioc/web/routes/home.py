@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel
 
 from noivu_ioc.access.roles import role_label
-from noivu_ioc.access.users import Principal
+from noivu_ioc.access.scope import Scope
+from noivu_ioc.access.users import Principal, audit
+from noivu_ioc.errors import NotAllowedError
 from noivu_ioc.indicators import overview
+from noivu_ioc.units import admin
 from noivu_ioc.warehouse import Warehouse
 from noivu_ioc.web.deps import Lang, Viewer, WarehouseDep
 from noivu_ioc.web.pages import render
@@ -53,8 +56,37 @@ class Overview(BaseModel):
     loaded_at: str | None
 
 
-def _overview(warehouse: Warehouse, principal: Principal) -> Overview:
-    scope = principal.scope
+ProvinceParam = Annotated[
+    str | None,
+    Query(pattern=r"^\d{2}$", description="Narrow to one province (2-digit code) in scope."),
+]
+
+
+def _narrowed(request: Request, principal: Principal, province: str | None) -> Scope:
+    """The viewer's scope, or one province of it; asking for a province outside the scope
+    is refused, audited, and named in the message."""
+    if province is None:
+        return principal.scope
+    unit = admin.unit(province)
+    if not principal.scope.covers_province(province):
+        with request.app.state.store.session() as session:
+            audit(
+                session,
+                "scope",
+                "denied",
+                user=principal,
+                target=f"province {province}",
+                client=request.client.host if request.client else None,
+            )
+        mine = ", ".join(sorted(principal.scope.provinces)) or "none"
+        raise NotAllowedError(
+            f"{unit.name} ({province}) is outside your scope (provinces: {mine}); open the "
+            "overview without ?province, or ask an administrator to widen your scope"
+        )
+    return Scope(provinces=frozenset({province}))
+
+
+def _overview(warehouse: Warehouse, scope: Scope) -> Overview:
     summary = overview.personnel_summary(warehouse, scope)
     last = warehouse.loads(1)
     return Overview(
@@ -73,32 +105,48 @@ def _overview(warehouse: Warehouse, principal: Principal) -> Overview:
 
 
 @router.get("/api/overview", response_model=Overview)
-def api_overview(warehouse: WarehouseDep, principal: Viewer) -> Overview:
+def api_overview(
+    request: Request, warehouse: WarehouseDep, principal: Viewer, province: ProvinceParam = None
+) -> Overview:
     """Headline figures of every domain and personnel by province, within the caller's
-    scope (a provincial officer's totals are their province's)."""
-    return _overview(warehouse, principal)
+    scope (a provincial officer's totals are their province's); ``province`` narrows to
+    one province of the scope."""
+    return _overview(warehouse, _narrowed(request, principal, province))
 
 
 def _context(
-    request: Request, lang: Lang, warehouse: Warehouse, principal: Principal
+    request: Request, lang: str, warehouse: Warehouse, principal: Principal, province: str | None
 ) -> dict[str, Any]:
-    data = _overview(warehouse, principal)
+    data = _overview(warehouse, _narrowed(request, principal, province))
     return {
         "lang": lang,
         "principal": principal,
         "roles": [role_label(r, lang) for r in sorted(principal.roles)],
         "data": data,
+        "province": admin.unit(province) if province else None,
     }
 
 
 @router.get("/", response_class=HTMLResponse, include_in_schema=False)
-def home_page(request: Request, lang: Lang, warehouse: WarehouseDep, principal: Viewer) -> Response:
-    return render(request, "home.html", _context(request, lang, warehouse, principal))
+def home_page(
+    request: Request,
+    lang: Lang,
+    warehouse: WarehouseDep,
+    principal: Viewer,
+    province: ProvinceParam = None,
+) -> Response:
+    context = _context(request, lang, warehouse, principal, province)
+    return render(request, "home.html", context)
 
 
 @router.get("/fragments/overview", response_class=HTMLResponse, include_in_schema=False)
 def home_fragment(
-    request: Request, lang: Lang, warehouse: WarehouseDep, principal: Viewer
+    request: Request,
+    lang: Lang,
+    warehouse: WarehouseDep,
+    principal: Viewer,
+    province: ProvinceParam = None,
 ) -> Response:
     """The figures alone, for htmx to refresh in place."""
-    return render(request, "_overview.html", _context(request, lang, warehouse, principal))
+    context = _context(request, lang, warehouse, principal, province)
+    return render(request, "_overview.html", context)
