@@ -3,6 +3,7 @@
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from noivu_ioc.indicators.overview import ACTIVE
 from noivu_ioc.store import OpStore
 from noivu_ioc.store.models import AuditEvent
 from noivu_ioc.warehouse import Warehouse
@@ -10,7 +11,7 @@ from tests.factories import login
 
 
 def _active(warehouse: Warehouse, where: str = "TRUE") -> int:
-    return int(warehouse.scalar(f"SELECT count(*) FROM person WHERE status = 'DCT' AND {where}"))
+    return int(warehouse.scalar(f"SELECT count(*) FROM person WHERE status = '{ACTIVE}' AND {where}"))
 
 
 def test_national_leader_sees_every_province(

@@ -12,6 +12,10 @@ from noivu_ioc.units import admin
 from noivu_ioc.warehouse import Warehouse
 
 
+# The personnel_status code of people in service (code list personnel_status).
+ACTIVE = "DANG_CONG_TAC"
+
+
 @dataclass(frozen=True, slots=True)
 class Headline:
     sector: str
@@ -24,7 +28,7 @@ class Headline:
 
 HEADLINES: tuple[Headline, ...] = (
     Headline(
-        "personnel", "person", "Hồ sơ đang công tác", "Active records", where="status = 'DCT'"
+        "personnel", "person", "Hồ sơ đang công tác", "Active records", where=f"status = '{ACTIVE}'"
     ),
     Headline("organisation", "agency", "Cơ quan, đơn vị", "Agencies and units"),
     Headline(
@@ -102,7 +106,7 @@ def personnel_by_province(warehouse: Warehouse, scope: Scope) -> list[dict[str, 
     where, params = scope.sql_filter("province_code", "commune_code")
     rows = warehouse.query(
         "SELECT province_code, count(*) AS persons FROM person "
-        f"WHERE status = 'DCT' AND province_code IS NOT NULL AND {where} "
+        f"WHERE status = '{ACTIVE}' AND province_code IS NOT NULL AND {where} "
         "GROUP BY province_code ORDER BY persons DESC",
         params,
     )
@@ -125,12 +129,12 @@ def personnel_summary(warehouse: Warehouse, scope: Scope) -> dict[str, Any]:
     total_row = warehouse.query(
         "SELECT count(*) AS total, avg(CASE WHEN sex = '2' THEN 1.0 ELSE 0.0 END) AS women, "
         "avg(CASE WHEN ethnicity <> '01' THEN 1.0 ELSE 0.0 END) AS minorities "
-        f"FROM person WHERE status = 'DCT' AND {where}",
+        f"FROM person WHERE status = '{ACTIVE}' AND {where}",
         params,
     )[0]
     by_level = warehouse.query(
         "SELECT level, count(*) AS persons FROM person "
-        f"WHERE status = 'DCT' AND {where} GROUP BY level ORDER BY level",
+        f"WHERE status = '{ACTIVE}' AND {where} GROUP BY level ORDER BY level",
         params,
     )
     return {

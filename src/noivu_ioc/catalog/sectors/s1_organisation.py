@@ -132,7 +132,9 @@ _PROVINCE = Field(
     "province_code", "Mã tỉnh, thành phố", "Province code", _S,
     description="2-digit statistics-office code after 1/7/2025; empty for central agencies",
 )
-_LEVEL = Field("level", "Cấp hành chính", "Government level", _C, True, codelist="government_level")
+_LEVEL = Field(
+    "level", "Cấp hành chính", "Government level", _C, True, codelist="government_level"
+)
 _AGENCY_REF = Field(
     "agency_id", "Mã cơ quan, đơn vị", "Agency identifier", _S, True, ref="agency.agency_id"
 )

@@ -12,7 +12,7 @@ from noivu_ioc.catalog.model import (
 
 PUBLIC = Sensitivity.PUBLIC
 INTERNAL = Sensitivity.INTERNAL
-S, I, D, DT, C = (
+STR, INT, DEC, DATE, CODE = (
     FieldType.STRING,
     FieldType.INTEGER,
     FieldType.DECIMAL,
@@ -64,18 +64,18 @@ YOUTH_STATISTICS = Entity(
     "of the reference date is an estimate.",
     province_field="province_code",
     fields=(
-        Field("province_code", "Mã tỉnh", "Province code", S, True, PUBLIC, ref=_PROVINCE),
-        Field("year", "Năm", "Year", I, True, PUBLIC),
-        Field("population", "Dân số trung bình", "Average population", I, True, PUBLIC),
-        Field("youth_total", "Số thanh niên", "Young people", I, True, PUBLIC),
-        Field("youth_male", "Thanh niên nam", "Young men", I, True, PUBLIC),
-        Field("youth_female", "Thanh niên nữ", "Young women", I, True, PUBLIC),
-        Field("employed", "Thanh niên có việc làm", "Employed", I, True, PUBLIC),
-        Field("in_training", "Thanh niên đang đi học, đào tạo", "In education or training", I,
+        Field("province_code", "Mã tỉnh", "Province code", STR, True, PUBLIC, ref=_PROVINCE),
+        Field("year", "Năm", "Year", INT, True, PUBLIC),
+        Field("population", "Dân số trung bình", "Average population", INT, True, PUBLIC),
+        Field("youth_total", "Số thanh niên", "Young people", INT, True, PUBLIC),
+        Field("youth_male", "Thanh niên nam", "Young men", INT, True, PUBLIC),
+        Field("youth_female", "Thanh niên nữ", "Young women", INT, True, PUBLIC),
+        Field("employed", "Thanh niên có việc làm", "Employed", INT, True, PUBLIC),
+        Field("in_training", "Thanh niên đang đi học, đào tạo", "In education or training", INT,
               True, PUBLIC),
-        Field("unemployed", "Thanh niên thất nghiệp", "Unemployed", I, True, PUBLIC),
+        Field("unemployed", "Thanh niên thất nghiệp", "Unemployed", INT, True, PUBLIC),
         Field("youth_share_pct", "Tỷ lệ thanh niên trong dân số (%)",
-              "Share of the population (%)", D, True, PUBLIC),
+              "Share of the population (%)", DEC, True, PUBLIC),
     ),
 )
 
@@ -89,20 +89,20 @@ YOUTH_PROGRAMME = Entity(
     description_en="Provincial programmes and schemes for young people.",
     province_field="province_code",
     fields=(
-        Field("programme_id", "Mã chương trình", "Programme id", S, True, PUBLIC),
-        Field("name", "Tên chương trình, đề án", "Name", S, True, PUBLIC),
-        Field("field", "Lĩnh vực", "Field", C, True, PUBLIC, codelist="youth_programme_field"),
-        Field("province_code", "Mã tỉnh", "Province code", S, True, PUBLIC, ref=_PROVINCE),
-        Field("year", "Năm phê duyệt", "Year approved", I, True, PUBLIC),
-        Field("start_date", "Ngày bắt đầu", "Starts on", DT, True, PUBLIC),
-        Field("end_date", "Ngày kết thúc", "Ends on", DT, True, PUBLIC),
-        Field("budget_vnd", "Kinh phí (đồng)", "Budget (VND)", D, True, PUBLIC),
-        Field("spent_vnd", "Kinh phí đã giải ngân (đồng)", "Spent (VND)", D, False, INTERNAL),
+        Field("programme_id", "Mã chương trình", "Programme id", STR, True, PUBLIC),
+        Field("name", "Tên chương trình, đề án", "Name", STR, True, PUBLIC),
+        Field("field", "Lĩnh vực", "Field", CODE, True, PUBLIC, codelist="youth_programme_field"),
+        Field("province_code", "Mã tỉnh", "Province code", STR, True, PUBLIC, ref=_PROVINCE),
+        Field("year", "Năm phê duyệt", "Year approved", INT, True, PUBLIC),
+        Field("start_date", "Ngày bắt đầu", "Starts on", DATE, True, PUBLIC),
+        Field("end_date", "Ngày kết thúc", "Ends on", DATE, True, PUBLIC),
+        Field("budget_vnd", "Kinh phí (đồng)", "Budget (VND)", DEC, True, PUBLIC),
+        Field("spent_vnd", "Kinh phí đã giải ngân (đồng)", "Spent (VND)", DEC, False, INTERNAL),
         Field("participants_target", "Số thanh niên tham gia theo kế hoạch",
-              "Planned participants", I, True, PUBLIC),
-        Field("participants", "Số thanh niên đã tham gia", "Participants so far", I, True,
+              "Planned participants", INT, True, PUBLIC),
+        Field("participants", "Số thanh niên đã tham gia", "Participants so far", INT, True,
               PUBLIC),
-        Field("status", "Tình trạng", "Status", C, True, PUBLIC, codelist="programme_status"),
+        Field("status", "Tình trạng", "Status", CODE, True, PUBLIC, codelist="programme_status"),
     ),
 )
 

@@ -410,7 +410,7 @@ COURSE_EVALUATION = Entity(
         Field("score_content", "Nội dung chương trình", "Programme content", INT),
         Field("score_lecturer", "Năng lực giảng viên", "Lecturers", INT),
         Field("score_method", "Phương pháp giảng dạy", "Teaching method", INT),
-        Field("score_organisation", "Tổ chức lớp, cơ sở vật chất", "Organisation, facilities", INT),
+        Field("score_organisation", "Tổ chức lớp, cơ sở vật chất", "Organisation", INT),
         Field("score_applicability", "Khả năng vận dụng vào công việc", "Use in the job", INT),
         Field("score_overall", "Đánh giá chung", "Overall", INT, required=True),
         Field("comment", "Ý kiến góp ý", "Comment", STR),

@@ -13,7 +13,7 @@ data scale.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -21,7 +21,6 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from noivu_ioc.generate.context import GenContext
 from noivu_ioc.units import admin
@@ -41,7 +40,7 @@ REORGANISED_LOCAL = date(2025, 7, 1)  # Resolution 202/2025/QH15, two-level loca
 # commune; central and provincial cadres are the ministers and the provincial chairs and
 # vice-chairs; public employees (mostly teachers and health staff) take the remainder.
 NATIONAL_WORKFORCE: dict[tuple[str, str], int] = {
-    ("TW", "CB"): 17,
+    ("TW", "CB"): 15,
     ("TW", "CC"): 106_890,
     ("TW", "VC"): 230_000,
     ("TW", "HD"): 15_000,
@@ -180,10 +179,10 @@ TEMPLATES: dict[str, tuple[Template, ...]] = {
         Template("Chuyên viên giúp việc lãnh đạo", "DC", "CC", "GEN", share=1.0),
         _SUPPORT,
     ),
-    "VU": _leaders("Vụ trưởng và tương đương", "VU_TRUONG", "Phó Vụ trưởng và tương đương",
-                   "PHO_VU_TRUONG", 3)
-    + _managers()
-    + (
+    "VU": (
+        *_leaders("Vụ trưởng và tương đương", "VU_TRUONG",
+                  "Phó Vụ trưởng và tương đương", "PHO_VU_TRUONG", 3),
+        *_managers(),
         Template("Chuyên viên xây dựng, thực hiện chính sách", "CM", "CC", AGENCY_FAMILY,
                  share=0.72),
         Template("Chuyên viên tổng hợp", "DC", "CC", "GEN", share=0.08),
@@ -191,10 +190,10 @@ TEMPLATES: dict[str, tuple[Template, ...]] = {
         Template("Văn thư viên", "HT", "CC", "REC", share=0.04),
         _SUPPORT,
     ),
-    "CUC": _leaders("Cục trưởng và tương đương", "CUC_TRUONG", "Phó Cục trưởng và tương đương",
-                    "PHO_CUC_TRUONG", 3)
-    + _managers(0.06, 0.08)
-    + (
+    "CUC": (
+        *_leaders("Cục trưởng và tương đương", "CUC_TRUONG",
+                  "Phó Cục trưởng và tương đương", "PHO_CUC_TRUONG", 3),
+        *_managers(0.06, 0.08),
         Template("Công chức nghiệp vụ chuyên ngành", "CM", "CC", AGENCY_FAMILY, share=0.7),
         Template("Chuyên viên tổng hợp", "DC", "CC", "GEN", share=0.06),
         Template("Kế toán viên", "DC", "CC", "ACC", share=0.05),
@@ -207,10 +206,10 @@ TEMPLATES: dict[str, tuple[Template, ...]] = {
                  fixed=4),
         Template("Ủy viên Ủy ban nhân dân", "LD", "CB", "GEN", share=1.0),
     ),
-    "SO": _leaders("Giám đốc Sở và tương đương", "GIAM_DOC_SO",
-                   "Phó Giám đốc Sở và tương đương", "PHO_GIAM_DOC_SO", 3)
-    + _managers(0.08, 0.10)
-    + (
+    "SO": (
+        *_leaders("Giám đốc Sở và tương đương", "GIAM_DOC_SO",
+                  "Phó Giám đốc Sở và tương đương", "PHO_GIAM_DOC_SO", 3),
+        *_managers(0.08, 0.10),
         Template("Chuyên viên quản lý nhà nước theo lĩnh vực", "CM", "CC", AGENCY_FAMILY,
                  share=0.64),
         Template("Chuyên viên tổng hợp", "DC", "CC", "GEN", share=0.08),
@@ -229,25 +228,22 @@ TEMPLATES: dict[str, tuple[Template, ...]] = {
         Template("Cán bộ Mặt trận Tổ quốc, đoàn thể", "LD", "CB", "GEN", share=1.0),
         Template("Nhân viên phục vụ", "HT", "HD", "", share=1.0),
     ),
-    "PHONG_XA_VP": _leaders("Chánh Văn phòng", "TRUONG_PHONG", "Phó Chánh Văn phòng",
-                            "PHO_TRUONG_PHONG", 1)
-    + (
+    "PHONG_XA_VP": (
+        *_leaders("Chánh Văn phòng", "TRUONG_PHONG", "Phó Chánh Văn phòng", "PHO_TRUONG_PHONG", 1),
         Template("Công chức Văn phòng - Thống kê", "CM", "CC", "GEN", share=0.45),
         Template("Công chức Tư pháp - Hộ tịch", "CM", "CC", "GEN", share=0.35),
         Template("Công chức Văn thư, lưu trữ", "HT", "CC", "REC", share=0.2),
         Template("Nhân viên lái xe, bảo vệ", "HT", "HD", "", share=1.0),
     ),
-    "PHONG_XA_KT": _leaders("Trưởng phòng", "TRUONG_PHONG", "Phó Trưởng phòng",
-                            "PHO_TRUONG_PHONG", 1)
-    + (
+    "PHONG_XA_KT": (
+        *_leaders("Trưởng phòng", "TRUONG_PHONG", "Phó Trưởng phòng", "PHO_TRUONG_PHONG", 1),
         Template("Công chức Địa chính - Nông nghiệp - Môi trường", "CM", "CC", "GEN",
                  share=0.45),
         Template("Công chức Xây dựng - Giao thông", "CM", "CC", "GEN", share=0.3),
         Template("Công chức Tài chính - Kế toán", "DC", "CC", "ACC", share=0.25),
     ),
-    "PHONG_XA_VHXH": _leaders("Trưởng phòng", "TRUONG_PHONG", "Phó Trưởng phòng",
-                              "PHO_TRUONG_PHONG", 1)
-    + (
+    "PHONG_XA_VHXH": (
+        *_leaders("Trưởng phòng", "TRUONG_PHONG", "Phó Trưởng phòng", "PHO_TRUONG_PHONG", 1),
         Template("Công chức Văn hóa - Thông tin", "CM", "CC", "GEN", share=0.4),
         Template("Công chức Lao động - Xã hội", "CM", "CC", "GEN", share=0.35),
         Template("Công chức Giáo dục - Y tế", "CM", "CC", "GEN", share=0.25),
@@ -310,7 +306,7 @@ TEMPLATES["CQNB"] = TEMPLATES["BO"]
 
 # -- the real agencies ---------------------------------------------------------------------
 
-# (name, type, field of work, professional family of its departments, merged in 2025)
+# (name, type, field of work, reorganised by the 2025 mergers)
 MINISTRIES: tuple[tuple[str, str, str, bool], ...] = (
     ("Bộ Quốc phòng", "BO", "Quốc phòng", False),
     ("Bộ Công an", "BO", "An ninh, trật tự", False),
@@ -597,15 +593,6 @@ def digits_text(numbers: Array, width: int) -> Array:
     return np.asarray(string_ids("", numbers, width).to_numpy(zero_copy_only=False), dtype=str)
 
 
-def take_codes(values: Sequence[str] | Array, index: Array, mask: Array | None = None
-               ) -> pa.Array:
-    """Codes ``values[index]`` as an Arrow string array; ``mask`` marks nulls."""
-    dictionary = pa.array(list(values) if not isinstance(values, np.ndarray) else values,
-                          type=pa.string())
-    indices = pa.array(np.asarray(index, dtype=np.int32), mask=mask)
-    return pc.take(dictionary, indices)
-
-
 def nullable(values: Array, mask: Array, type_: pa.DataType | None = None) -> pa.Array:
     """An Arrow array of ``values`` with nulls where ``mask`` is true."""
     return pa.array(values, mask=np.asarray(mask, dtype=bool), type=type_)
@@ -679,12 +666,12 @@ class OrganisationPlan:
     family: Array  # professional family of the agency's staff
     # job positions
     jp_agency: IntArray
-    jp_template: Array  # object array of Template
     jp_name: Array
     jp_group: Array
     jp_category: Array
     jp_family: Array
     jp_position: Array
+    jp_fixed: IntArray  # leadership posts per agency at the national scale, 0 for staff
     jp_filled: IntArray  # serving people planned in each job position
     jp_approved: IntArray
 
@@ -713,7 +700,7 @@ class _Agencies:
         }
         block: dict[str, Array] = {}
         for col in self.COLUMNS:
-            value = columns.get(col, defaults[col])
+            value = columns[col] if col in columns else defaults[col]
             arr = np.asarray(value)
             block[col] = np.broadcast_to(arr, (n,)) if arr.ndim == 0 else arr
             if len(block[col]) != n:
@@ -738,8 +725,13 @@ def _day(d: date) -> np.datetime64:
     return np.datetime64(d, "D")
 
 
+_POPULATION_CODES = np.array(sorted(PROVINCE_POPULATION))
+_POPULATION = np.array([PROVINCE_POPULATION[c] for c in _POPULATION_CODES], dtype=np.float64)
+
+
 def _population_weights(codes: Array) -> Array:
-    return np.array([PROVINCE_POPULATION[c] for c in codes], dtype=np.float64)
+    weights: Array = _POPULATION[np.searchsorted(_POPULATION_CODES, codes)]
+    return weights
 
 
 def _unique_suffix(names: Array) -> Array:
@@ -758,10 +750,9 @@ def _unique_suffix(names: Array) -> Array:
 
 
 def _decision_numbers(rng: np.random.Generator, n: int, suffix: str) -> Array:
-    numbers = rng.integers(1, 3_000, n).astype(str)
-    years = rng.integers(1995, 2025, n).astype(str)
-    return np.char.add(np.char.add(np.char.add(numbers, "/QĐ-"), suffix),
-                       np.char.add("/", years)) if n else np.array([], dtype=str)
+    """Decision numbers in the usual form, e.g. '1467/QĐ-UBND'."""
+    numbers: Array = np.char.add(rng.integers(1, 3_000, n).astype(str), f"/QĐ-{suffix}")
+    return numbers
 
 
 def _random_dates(rng: np.random.Generator, n: int, start: date, end: date) -> Array:
@@ -769,7 +760,7 @@ def _random_dates(rng: np.random.Generator, n: int, start: date, end: date) -> A
     return rng.integers(lo, hi, n).astype("datetime64[D]")
 
 
-def _build_agencies(ctx: GenContext) -> tuple[_Agencies, dict[str, int]]:
+def _build_agencies(ctx: GenContext) -> _Agencies:
     """All agencies, real ones first (their ids do not depend on the scale)."""
     rng = ctx.rng("organisation.agencies")
     out = _Agencies()
@@ -778,11 +769,13 @@ def _build_agencies(ctx: GenContext) -> tuple[_Agencies, dict[str, int]]:
     # Ministries, ministry-level agencies and their departments.
     for name, kind, field, merged in MINISTRIES:
         inside = name not in OUTSIDE_DATABASE
+        # the defence and police ministries are listed, but not staffed in this database
         idx = out.add(
-            1, name=name, agency_type=kind, level="TW", field_of_work=field,
-            established=_day(REORGANISED_MINISTRIES) if merged else np.datetime64("NaT"),
+            1, name=name, agency_type=kind, template_set=kind if inside else "", level="TW",
+            field_of_work=field,
+            established=_day(REORGANISED_MINISTRIES) if merged else np.datetime64("NaT", "D"),
             decision="Nghị quyết số 176/2025/QH15",
-            w_cb=1.0, w_cc=0.3 if inside else 0.0,
+            w_cb=1.0 if inside else 0.0, w_cc=0.3 if inside else 0.0,
         )
         ministry_index[name] = int(idx[0])
     for name, kind, field, merged in MINISTRIES:
@@ -790,17 +783,16 @@ def _build_agencies(ctx: GenContext) -> tuple[_Agencies, dict[str, int]]:
             continue
         parent = ministry_index[name]
         departments = _COMMON_DEPARTMENTS + _OWN_DEPARTMENTS.get(name, ())
-        suffix = " Bộ" if kind == "BO" else ""
         for dept, dkind, weight, family in departments:
-            dept_name = dept + suffix if dept in ("Văn phòng", "Thanh tra") else dept
-            if name in ("Thanh tra Chính phủ", "Văn phòng Chính phủ") and dept in (
-                "Văn phòng", "Thanh tra"
-            ):
-                dept_name = f"{dept} - {name}"
+            dept_name = dept
+            if dept in ("Văn phòng", "Thanh tra"):
+                if name.startswith(dept):
+                    continue  # no "Office of the Government Office"
+                dept_name = f"{dept} Bộ" if kind == "BO" else f"{dept} {name}"
             out.add(
                 1, name=dept_name, agency_type=dkind, level="TW", parent=parent,
                 field_of_work=field,
-                established=_day(REORGANISED_MINISTRIES) if merged else np.datetime64("NaT"),
+                established=_day(REORGANISED_MINISTRIES) if merged else np.datetime64("NaT", "D"),
                 decision=f"Quyết định của {'Bộ trưởng' if kind == 'BO' else 'Thủ trưởng'} "
                 f"{name}" if dkind == "VU" else "Nghị định của Chính phủ",
                 family=family, w_cc=weight,
@@ -812,38 +804,34 @@ def _build_agencies(ctx: GenContext) -> tuple[_Agencies, dict[str, int]]:
         ministry_index[name] = int(idx[0])
 
     # Provinces: People's Committee and specialised departments.
-    provinces = admin.provinces()
-    prov_codes = np.array([p.code for p in provinces])
-    prov_weight = 0.3 / len(provinces) + 0.7 * _population_weights(prov_codes) / sum(
-        PROVINCE_POPULATION.values()
-    )
-    province_ubnd: dict[str, int] = {}
-    departments_of: dict[str, dict[str, int]] = {}
-    for p, weight in zip(provinces, prov_weight, strict=True):
-        merged = p.code not in UNMERGED_PROVINCES
-        established = _day(REORGANISED_LOCAL) if merged else np.datetime64("NaT")
-        where = division_name(p.name)
+    provinces = _ProvinceLookup.build()
+    prov_weight = 0.3 / len(provinces.codes) + 0.7 * _normalise(
+        _population_weights(provinces.codes))
+    for k, code in enumerate(provinces.codes):
+        merged = code not in UNMERGED_PROVINCES
+        established = _day(REORGANISED_LOCAL) if merged else np.datetime64("NaT", "D")
+        where = str(provinces.where[k])
         idx = out.add(
             1, name=f"Ủy ban nhân dân {where}", agency_type="UBND_TINH", level="TINH",
-            province=p.code, field_of_work="Quản lý nhà nước", established=established,
+            province=code, field_of_work="Quản lý nhà nước", established=established,
             decision="Nghị quyết số 202/2025/QH15" if merged else "", w_cb=1.0,
         )
-        province_ubnd[p.code] = int(idx[0])
+        provinces.ubnd[k] = idx[0]
         rows = list(_DEPARTMENTS_OF_PROVINCE)
-        if PROVINCE_MINORITY_SHARE[p.code] >= _ETHNIC_AFFAIRS_THRESHOLD:
+        if PROVINCE_MINORITY_SHARE[code] >= _ETHNIC_AFFAIRS_THRESHOLD:
             rows.append(_ETHNIC_AFFAIRS_DEPARTMENT)
         dept_weights = np.array([r[2] for r in rows])
         idx = out.add(
             len(rows), name=np.array([r[0].format(p=where) for r in rows]),
-            agency_type="SO", level="TINH", parent=province_ubnd[p.code], province=p.code,
+            agency_type="SO", level="TINH", parent=provinces.ubnd[k], province=code,
             field_of_work=np.array([r[1] for r in rows]),
             established=_day(REORGANISED_LOCAL if merged else REORGANISED_MINISTRIES),
             decision=f"Quyết định của Ủy ban nhân dân {where}",
             family=np.array([r[3] for r in rows]),
-            w_cc=weight * dept_weights / dept_weights.sum(),
+            w_cc=prov_weight[k] * dept_weights / dept_weights.sum(),
         )
-        departments_of[p.code] = {r[0].split(" {p}")[0]: int(i) for r, i in zip(rows, idx,
-                                                                                  strict=True)}
+        for r, i in zip(rows, idx, strict=True):
+            provinces.departments[(code, r[0].removesuffix(" {p}"))] = int(i)
 
     # Communes: People's Committee and three specialised offices.
     communes = admin.communes()
@@ -854,20 +842,19 @@ def _build_agencies(ctx: GenContext) -> tuple[_Agencies, dict[str, int]]:
     is_ward = np.array([c.division_type != "xã" for c in communes])
     # Commune size varies; a spread of ±25 % puts some communes below their staffing norm.
     com_size = rng.lognormal(0.0, 0.25, n_com)
-    ubnd_parent = np.array([province_ubnd[p] for p in com_prov])
     com_ubnd = out.add(
         n_com, name=np.char.add("Ủy ban nhân dân ", com_where), agency_type="UBND_XA",
-        level="XA", parent=ubnd_parent, province=com_prov, commune=com_codes,
-        field_of_work="Quản lý nhà nước", established=_day(REORGANISED_LOCAL),
+        level="XA", parent=provinces.ubnd[np.searchsorted(provinces.codes, com_prov)],
+        province=com_prov, commune=com_codes, field_of_work="Quản lý nhà nước",
+        established=_day(REORGANISED_LOCAL),
         decision="Nghị quyết của Ủy ban Thường vụ Quốc hội về sắp xếp đơn vị hành chính "
         "cấp xã năm 2025", w_cb=com_size,
     )
     for template_set, office, share in _COMMUNE_OFFICES:
-        names = np.full(n_com, office, dtype=object)
-        if template_set == "PHONG_XA_KT":
-            names[is_ward] = _WARD_ECONOMIC_OFFICE
+        names = np.where(is_ward & (template_set == "PHONG_XA_KT"), _WARD_ECONOMIC_OFFICE,
+                         office)
         out.add(
-            n_com, name=np.char.add(np.char.add(names.astype(str), " "), com_where),
+            n_com, name=np.char.add(np.char.add(names, " "), com_where),
             agency_type="PHONG_XA", template_set=template_set, level="XA", parent=com_ubnd,
             province=com_prov, commune=com_codes, field_of_work="Quản lý nhà nước",
             established=_day(REORGANISED_LOCAL),
@@ -875,43 +862,34 @@ def _build_agencies(ctx: GenContext) -> tuple[_Agencies, dict[str, int]]:
         )
 
     # Public service units, scaled.
-    com_weight = _population_weights(com_prov)
-    com_weight /= np.bincount(np.searchsorted(prov_codes, com_prov))[
-        np.searchsorted(prov_codes, com_prov)
-    ]
+    com_weight = _population_weights(com_prov) / provinces.commune_count[
+        np.searchsorted(provinces.codes, com_prov)]
     com_short = np.array([c.short_name for c in communes])
-    prov_where = {p.code: division_name(p.name) for p in provinces}
-    prov_short = {p.code: p.short_name for p in provinces}
-    for level, kind, national, share, spread in _UNITS:
+    for level, kind, national, _, spread in _UNITS:
         if kind == "CQCP":
             continue
         n = ctx.count(national)
+        if kind == "TYT":
+            n = min(n, n_com)
         size = rng.lognormal(0.0, spread, n)
-        autonomy = np.array(["1", "2", "3", "4"])[
-            rng.choice(4, n, p=np.array(_AUTONOMY[kind]) / sum(_AUTONOMY[kind]))
-        ]
-        status = np.where(rng.random(n) < 0.02, "SN", "HD")
-        established = _random_dates(rng, n, date(1960, 1, 1), date(2024, 12, 31))
+        weights = np.array(_AUTONOMY[kind])
         common: dict[str, Any] = {
-            "agency_type": kind, "level": level, "autonomy": autonomy, "status": status,
-            "established": established, "field_of_work": _UNIT_FIELD.get(kind, ""),
+            "agency_type": kind, "level": level,
+            "autonomy": np.array(["1", "2", "3", "4"])[rng.choice(4, n, p=_normalise(weights))],
+            "status": np.where(rng.random(n) < 0.02, "SN", "HD"),
+            "established": _random_dates(rng, n, date(1960, 1, 1), date(2024, 12, 31)),
+            "field_of_work": _UNIT_FIELD.get(kind, ""),
         }
         if level == "TW":
             _central_units(out, rng, kind, n, size, ministry_index, common)
         elif level == "TINH":
-            prov = prov_codes[rng.choice(len(prov_codes), n, p=_normalise(
-                _population_weights(prov_codes)))]
-            _provincial_units(out, rng, kind, n, size, prov, prov_where, prov_short,
-                              departments_of, province_ubnd, communes, common)
+            prov = provinces.codes[rng.choice(len(provinces.codes), n, p=_normalise(
+                _population_weights(provinces.codes)))]
+            _provincial_units(out, rng, kind, n, size, prov, provinces, common)
         else:
-            if kind == "TYT" and n >= n_com:
-                pick = np.arange(n_com)
-                n = n_com
-                size = size[:n]
-                for key in ("autonomy", "status", "established"):
-                    common[key] = common[key][:n]
-            else:
-                pick = rng.choice(n_com, n, replace=kind != "TYT", p=_normalise(com_weight))
+            # every commune has one health station; schools go where people live
+            pick = (np.sort(rng.choice(n_com, n, replace=False)) if kind == "TYT"
+                    else rng.choice(n_com, n, p=_normalise(com_weight)))
             if kind == "TYT":
                 names = np.char.add("Trạm Y tế ", com_where[pick])
             else:
@@ -923,16 +901,60 @@ def _build_agencies(ctx: GenContext) -> tuple[_Agencies, dict[str, int]]:
                 commune=com_codes[pick], family=kind if kind != "TYT" else "GEN",
                 decision=_decision_numbers(rng, n, "UBND"), w_vc=size, **common,
             )
-    return out, ministry_index
+    return out
+
+
+@dataclass
+class _ProvinceLookup:
+    """Per-province arrays (in code order) that the unit builders index by position."""
+
+    codes: Array
+    where: Array  # "tỉnh Cao Bằng"
+    short: Array  # "Cao Bằng"
+    ubnd: IntArray  # index of the provincial People's Committee
+    commune_start: IntArray  # first commune of the province in code order
+    commune_count: IntArray
+    commune_short: Array  # every commune's short name, in code order
+    departments: dict[tuple[str, str], int]
+
+    @classmethod
+    def build(cls) -> _ProvinceLookup:
+        provinces = admin.provinces()
+        communes = admin.communes()
+        codes = np.array([p.code for p in provinces])
+        com_prov = np.array([c.province_code for c in communes])
+        order = np.argsort(com_prov, kind="stable")
+        counts = np.bincount(np.searchsorted(codes, com_prov), minlength=len(codes))
+        return cls(
+            codes=codes,
+            where=np.array([division_name(p.name) for p in provinces]),
+            short=np.array([p.short_name for p in provinces]),
+            ubnd=np.full(len(codes), -1, dtype=np.int64),
+            commune_start=np.r_[0, np.cumsum(counts)[:-1]].astype(np.int64),
+            commune_count=counts.astype(np.int64),
+            commune_short=np.array([c.short_name for c in communes])[order],
+            departments={},
+        )
+
+    def department(self, positions: Array, prefix: str) -> IntArray:
+        """Index of the department whose name starts with ``prefix`` in each province."""
+        table = np.array([
+            next(i for (c, name), i in self.departments.items()
+                 if c == code and name.startswith(prefix))
+            for code in self.codes
+        ], dtype=np.int64)
+        return table[positions]
 
 
 def _normalise(w: Array) -> Array:
     w = np.asarray(w, dtype=np.float64)
-    return w / w.sum()
+    out: Array = w / w.sum()
+    return out
 
 
 def _central_units(out: _Agencies, rng: np.random.Generator, kind: str, n: int, size: Array,
                    ministry_index: dict[str, int], common: dict[str, Any]) -> None:
+    family: Any
     if kind == "DH":
         pick = rng.integers(0, len(_UNIVERSITY_FIELDS), n)
         city = np.array(_CITIES)[rng.integers(0, len(_CITIES), n)]
@@ -957,61 +979,430 @@ def _central_units(out: _Agencies, rng: np.random.Generator, kind: str, n: int, 
         names = np.char.add(np.char.add(np.array([c for c, _ in _CENTRAL_CENTRES])[centre],
                                         ", "), np.array(owners)[owner])
         parents = np.array([ministry_index[m] for m in owners])[owner]
-        family = np.array([f for _, f in _CENTRAL_CENTRES])[centre]
+        family = np.array([f for _, f in _CENTRAL_CENTRES])[centre].astype(str)
     out.add(n, name=_unique_suffix(names), parent=parents, family=family,
             decision=_decision_numbers(rng, n, "BNV"), w_vc=size, **common)
 
 
 def _provincial_units(out: _Agencies, rng: np.random.Generator, kind: str, n: int,
-                      size: Array, prov: Array, prov_where: dict[str, str],
-                      prov_short: dict[str, str], departments_of: dict[str, dict[str, int]],
-                      province_ubnd: dict[str, int], communes: Sequence[admin.AdminUnit],
+                      size: Array, prov: Array, provinces: _ProvinceLookup,
                       common: dict[str, Any]) -> None:
-    where = np.array([prov_where[p] for p in prov])
-    short = np.array([prov_short[p] for p in prov])
-    # a locality inside the province to name schools and district health centres after
-    local = np.empty(n, dtype=object)
-    for code in np.unique(prov):
-        inside = [c.short_name for c in communes if c.province_code == code]
-        sel = prov == code
-        local[sel] = np.array(inside)[rng.integers(0, len(inside), int(sel.sum()))]
-    local = local.astype(str)
-
-    def dept(prefix: str) -> Array:
-        return np.array([
-            next(i for k, i in departments_of[p].items() if k.startswith(prefix)) for p in prov
-        ])
-
+    pos = np.searchsorted(provinces.codes, prov)
+    where = provinces.where[pos]
+    # a locality inside the province to name schools and health centres after
+    first, count = provinces.commune_start[pos], provinces.commune_count[pos]
+    local = provinces.commune_short[first + (rng.random(n) * count).astype(np.int64)]
     family: Any = "GEN"
     if kind == "THPT":
         names = np.char.add("Trường Trung học phổ thông ", local)
-        parents = dept("Sở Giáo dục")
+        parents = provinces.department(pos, "Sở Giáo dục")
         family = "THPT"
     elif kind == "BV":
-        first = np.r_[True, prov[1:] != prov[:-1]] if n else np.array([], dtype=bool)
         order = np.argsort(prov, kind="stable")
         is_first = np.zeros(n, dtype=bool)
-        is_first[order] = first[np.argsort(order)][order] if n else is_first
-        is_first[order] = np.r_[True, prov[order][1:] != prov[order][:-1]] if n else is_first
+        is_first[order] = np.r_[True, prov[order][1:] != prov[order][:-1]][:n]
         names = np.where(is_first, np.char.add("Bệnh viện Đa khoa ", where),
                          np.char.add("Trung tâm Y tế khu vực ", local))
         size = np.where(is_first, size * 3.0, size)
-        parents = dept("Sở Y tế")
+        parents = provinces.department(pos, "Sở Y tế")
     elif kind == "DH":
         college = np.array(_PROVINCIAL_COLLEGES)[rng.integers(0, len(_PROVINCIAL_COLLEGES), n)]
-        names = np.char.add(np.char.add(college, " "), short)
-        parents = np.array([province_ubnd[p] for p in prov])
+        names = np.char.add(np.char.add(college, " "), provinces.short[pos])
+        parents = provinces.ubnd[pos]
         family = "LECT"
     else:
         centre = rng.integers(0, len(_PROVINCIAL_CENTRES), n)
-        templates = np.array([c[0] for c in _PROVINCIAL_CENTRES])[centre]
-        names = np.array([t.replace("{p}", w) for t, w in zip(templates, where, strict=True)])
-        prefixes = [c[1] for c in _PROVINCIAL_CENTRES]
-        parents = np.array([
-            next(i for k, i in departments_of[p].items() if k.startswith(prefixes[c]))
-            for p, c in zip(prov, centre, strict=True)
-        ])
+        prefix = np.array([c[0].removesuffix(" {p}") for c in _PROVINCIAL_CENTRES])[centre]
+        names = np.char.add(np.char.add(prefix, " "), where)
+        parents = np.empty(n, dtype=np.int64)
+        for k, (_, owner, _, _) in enumerate(_PROVINCIAL_CENTRES):
+            sel = centre == k
+            parents[sel] = provinces.department(pos[sel], owner)
         family = np.array([c[3] for c in _PROVINCIAL_CENTRES])[centre]
         common = common | {"field_of_work": np.array([c[2] for c in _PROVINCIAL_CENTRES])[centre]}
     out.add(n, name=_unique_suffix(names), parent=parents, province=prov, family=family,
             decision=_decision_numbers(rng, n, "UBND"), w_vc=size, **common)
+
+
+# -- staffing ------------------------------------------------------------------------------
+
+
+def systematic(total: int, weights: Array, rng: np.random.Generator) -> IntArray:
+    """Split ``total`` over ``weights``: each gets the floor or the ceiling of its quota,
+    at random in proportion to the fraction, and the parts sum to ``total`` exactly."""
+    w = np.asarray(weights, dtype=np.float64)
+    if total == 0 or w.sum() <= 0:
+        return np.zeros(len(w), dtype=np.int64)
+    edges = np.floor(np.cumsum(w / w.sum() * total) + rng.random())
+    counts = np.diff(np.r_[0.0, edges]).astype(np.int64)
+    counts[-1] += total - counts.sum()  # float rounding at the very end
+    out: IntArray = counts
+    return out
+
+
+def _vc_weights(ag: _Agencies, level: Array, kind: Array, active: Array) -> Array:
+    """Public-employee weights: each unit type gets its share of the level, split by size."""
+    raw = ag.column("w_vc") * active
+    out = np.zeros_like(raw)
+    for lvl, unit_type, _, share, _ in _UNITS:
+        sel = (level == lvl) & (kind == unit_type)
+        if raw[sel].sum() > 0:
+            out[sel] = share * raw[sel] / raw[sel].sum()
+    return out
+
+
+def _staffing(ctx: GenContext, ag: _Agencies) -> tuple[dict[str, IntArray], dict[str, Array]]:
+    """Serving people per agency and category, and the expected value each count was drawn
+    around (the quota), which sizes the leadership posts."""
+    rng = ctx.rng("organisation.staffing")
+    level, kind = ag.column("level"), ag.column("agency_type")
+    template_set = ag.column("template_set")
+    active = ag.column("status") == "HD"
+    weights = {
+        "CB": ag.column("w_cb") * active,
+        "CC": ag.column("w_cc") * active,
+        "VC": _vc_weights(ag, level, kind, active),
+    }
+    n = ag.size
+    counts = {c: np.zeros(n, dtype=np.int64) for c in ("CB", "CC", "VC", "HD")}
+    quota = {c: np.zeros(n, dtype=np.float64) for c in ("CB", "CC", "VC", "HD")}
+    groups = workforce(ctx)
+    for (lvl, cat), total in groups.items():
+        if cat == "HD":
+            continue
+        w = weights[cat] * (level == lvl)
+        counts[cat] += systematic(total, w, rng)
+        quota[cat] += total * w / w.sum()
+    has_contracts = _has_category(template_set, "HD")
+    for lvl in ("TW", "TINH", "XA"):
+        w = (counts["CB"] + counts["CC"] + counts["VC"] + 0.2) * has_contracts * active
+        w = w * (level == lvl)
+        total = groups[(lvl, "HD")]
+        counts["HD"] += systematic(total, w, rng)
+        quota["HD"] += total * w / w.sum()
+    return counts, quota
+
+
+def _has_category(template_set: Array, category: str) -> Array:
+    sets = np.unique(template_set)
+    ok = {s: any(t.category == category for t in TEMPLATES.get(s, ())) for s in sets}
+    return np.array([ok[s] for s in sets])[np.searchsorted(sets, template_set)]
+
+
+def _round_posts(x: Array, rng: np.random.Generator) -> IntArray:
+    """Posts expected in an agency: rounded when at least half a post, else drawn, so that
+    a full-size agency has exactly its posts and a thinned one has them in proportion."""
+    return np.where(x >= 0.5, np.floor(x + 0.5), stochastic_round(x, rng)).astype(np.int64)
+
+
+def _fill_positions(ctx: GenContext, ag: _Agencies, counts: dict[str, IntArray],
+                    quota: dict[str, Array]) -> dict[str, Array]:
+    """One job position per template of every operating agency, with the people in it."""
+    rng = ctx.rng("organisation.positions")
+    r = scale_ratio(ctx)
+    template_set = ag.column("template_set")
+    active = ag.column("status") == "HD"
+    attributes = ("name", "group", "category", "family", "position", "fixed")
+    cols: dict[str, list[Array]] = {
+        k: [] for k in ("agency", "template", "filled", "approved", *attributes)
+    }
+    for set_name in sorted(TEMPLATES):
+        agencies = np.flatnonzero((template_set == set_name) & active)
+        if len(agencies) == 0:
+            continue
+        templates = TEMPLATES[set_name]
+        filled = np.zeros((len(agencies), len(templates)), dtype=np.int64)
+        approved = np.zeros_like(filled)
+        for cat in ("CB", "CC", "VC", "HD"):
+            idx = [i for i, t in enumerate(templates) if t.category == cat]
+            if not idx:
+                continue
+            left = counts[cat][agencies].copy()
+            q = np.maximum(quota[cat][agencies], 1e-9)
+            fixed = [i for i in idx if templates[i].fixed]
+            shared = [i for i in idx if not templates[i].fixed]
+            for i in fixed:
+                posts = templates[i].fixed
+                take = np.minimum(_round_posts(posts * r * left / q, rng), posts)
+                take = np.minimum(take, left)
+                filled[:, i] = take
+                approved[:, i] = np.maximum(take, _round_posts(np.full(len(q), posts * r), rng))
+                left -= take
+            if shared:
+                p = np.array([templates[i].share for i in shared])
+                filled[:, shared] = rng.multinomial(left, p / p.sum())
+            elif fixed:
+                filled[:, fixed[-1]] += left
+        for i, t in enumerate(templates):
+            if not t.fixed:
+                f = filled[:, i]
+                approved[:, i] = f + rng.poisson(0.06 * f) - rng.binomial(f, 0.02)
+        cols["agency"].append(np.repeat(agencies, len(templates)))
+        cols["template"].append(np.tile(np.arange(len(templates)), len(agencies)))
+        cols["filled"].append(filled.ravel())
+        cols["approved"].append(approved.ravel())
+        for attr in attributes:
+            values = np.array([getattr(t, attr) for t in templates])
+            cols[attr].append(np.tile(values, len(agencies)))
+    out = {k: np.concatenate(v) for k, v in cols.items()}
+    order = np.lexsort((out["template"], out["agency"]))
+    return {k: v[order] for k, v in out.items()}
+
+
+def resolve_grade(family: str, grade_class: int) -> str:
+    """The grade of ``family`` in salary class ``grade_class``, or the general grade."""
+    code = GRADE_FAMILIES[family][grade_class]
+    return code or GRADE_FAMILIES["GEN"][grade_class]
+
+
+def resolve_title(family: str, rank: int) -> str:
+    """The title of ``family`` at ``rank`` (0 = rank I), or the nearest rank it has."""
+    codes = TITLE_FAMILIES[family]
+    have = [i for i, c in enumerate(codes) if c]
+    nearest = min(have, key=lambda i: (abs(i - rank), -i))
+    return codes[nearest]
+
+
+def organisation_plan(ctx: GenContext) -> OrganisationPlan:
+    """The agencies and the staffing plan of this context, drawn once and kept in
+    ``ctx.shared`` for the personnel generator."""
+    cached = ctx.shared.get(PLAN_KEY)
+    if isinstance(cached, OrganisationPlan):
+        return cached
+    ag = _build_agencies(ctx)
+    counts, quota = _staffing(ctx, ag)
+    jp = _fill_positions(ctx, ag, counts, quota)
+    agency_family = ag.column("family")
+    family = np.where(jp["family"] == AGENCY_FAMILY, agency_family[jp["agency"]], jp["family"])
+    plan = OrganisationPlan(
+        agency_id=np.char.add("CQ", digits_text(np.arange(1, ag.size + 1), 8)),
+        name=ag.column("name"),
+        agency_type=ag.column("agency_type"),
+        template_set=ag.column("template_set"),
+        level=ag.column("level"),
+        parent=ag.column("parent"),
+        province=ag.column("province"),
+        commune=ag.column("commune"),
+        field_of_work=ag.column("field_of_work"),
+        autonomy=ag.column("autonomy"),
+        status=ag.column("status"),
+        established=ag.column("established"),
+        decision=ag.column("decision"),
+        family=agency_family,
+        jp_agency=jp["agency"],
+        jp_name=jp["name"],
+        jp_group=jp["group"],
+        jp_category=jp["category"],
+        jp_family=family,
+        jp_position=jp["position"],
+        jp_fixed=jp["fixed"].astype(np.int64),
+        jp_filled=jp["filled"],
+        jp_approved=np.maximum(jp["approved"], 0),
+    )
+    ctx.shared[PLAN_KEY] = plan
+    return plan
+
+
+# -- tables --------------------------------------------------------------------------------
+
+QUOTA_YEARS = (2022, 2023, 2024, 2025, 2026)
+REDUCTION_YEARS = (2023, 2024, 2025, 2026)
+# People in post relative to 2026, before the 2025 restructuring and staff reduction.
+_PAST_STAFF = {2022: 1.07, 2023: 1.06, 2024: 1.05, 2025: 1.02, 2026: 1.0}
+COMMUNE_NORM = 40  # cadres and civil servants per commune used for planning, national scale
+# Share of an agency's people planned for reduction, by year and reason (codes 01-06);
+# 2025 carries the restructuring under Decree 178/2024/NĐ-CP.
+_REDUCTION_RATE: dict[int, tuple[float, ...]] = {
+    2023: (0.001, 0.003, 0.001, 0.001, 0.001, 0.002),
+    2024: (0.002, 0.003, 0.001, 0.001, 0.001, 0.003),
+    2025: (0.030, 0.004, 0.002, 0.001, 0.002, 0.015),
+    2026: (0.010, 0.003, 0.001, 0.001, 0.001, 0.005),
+}
+
+
+def agency_table(plan: OrganisationPlan) -> pa.Table:
+    none = plan.parent < 0
+    return pa.table({
+        "agency_id": pa.array(plan.agency_id),
+        "name": pa.array(plan.name),
+        "agency_type": pa.array(plan.agency_type),
+        "level": pa.array(plan.level),
+        "parent_agency_id": nullable(plan.agency_id[np.where(none, 0, plan.parent)], none),
+        "province_code": nullable(plan.province, plan.province == ""),
+        "commune_code": nullable(plan.commune, plan.commune == ""),
+        "field_of_work": nullable(plan.field_of_work, plan.field_of_work == ""),
+        "financial_autonomy": nullable(plan.autonomy, plan.autonomy == ""),
+        "status": pa.array(plan.status),
+        "established_date": nullable(plan.established, np.isnat(plan.established)),
+        "establishing_decision": nullable(plan.decision, plan.decision == ""),
+    })
+
+
+def job_position_codes(plan: OrganisationPlan) -> tuple[Array, Array]:
+    """The grade and title each job position calls for ("" where none)."""
+    family, category = plan.jp_family, plan.jp_category
+    level = plan.level[plan.jp_agency]
+    head = plan.jp_fixed == 1
+    grade_class = np.where(plan.jp_fixed > 0, np.where(head & (level == "TW"), 0, 1), 2)
+    rank = np.where(plan.jp_fixed > 0, 1, 2)
+    grade = np.full(len(family), "", dtype=object)
+    title = np.full(len(family), "", dtype=object)
+    for fam in np.unique(family):
+        sel = (family == fam) & (category != "HD")
+        for k in range(len(GRADE_CLASSES)):
+            if fam in GRADE_FAMILIES:
+                grade[sel & (grade_class == k)] = resolve_grade(fam, k)
+            elif fam in TITLE_FAMILIES and k < len(TITLE_RANKS):
+                title[sel & (rank == k)] = resolve_title(fam, k)
+    return grade.astype(str), title.astype(str)
+
+
+def job_position_table(plan: OrganisationPlan, rng: np.random.Generator) -> pa.Table:
+    n = len(plan.jp_agency)
+    grade, title = job_position_codes(plan)
+    agency = plan.jp_agency
+    approved = _random_dates(rng, n, date(2023, 1, 1), date(2026, 6, 1))
+    new_structure = plan.established[agency] >= _day(REORGANISED_MINISTRIES)
+    approved = np.where(new_structure & (approved < plan.established[agency]),
+                        plan.established[agency] + rng.integers(30, 180, n), approved)
+    return pa.table({
+        "job_position_id": string_ids("VT", np.arange(1, n + 1), 9),
+        "agency_id": pa.array(plan.agency_id[agency]),
+        "name": pa.array(plan.jp_name),
+        "position_group": pa.array(plan.jp_group),
+        "grade": nullable(grade, grade == ""),
+        "title": nullable(title, title == ""),
+        "staff_category": pa.array(plan.jp_category),
+        "approved_count": pa.array(plan.jp_approved),
+        "province_code": nullable(plan.province[agency], plan.province[agency] == ""),
+        "level": pa.array(plan.level[agency]),
+        "approved_date": pa.array(approved.astype("datetime64[D]")),
+    })
+
+
+def _quota_owners(plan: OrganisationPlan) -> IntArray:
+    """The operating, staffed agencies that are given a headcount (not commune offices)."""
+    return np.flatnonzero((plan.agency_type != "PHONG_XA") & (plan.status == "HD")
+                          & (plan.template_set != ""))
+
+
+def _quota_owner(plan: OrganisationPlan) -> IntArray:
+    """The agency a headcount is given to: a commune office's goes to its commune."""
+    return np.where(plan.agency_type == "PHONG_XA", plan.parent, np.arange(plan.agencies))
+
+
+def staff_by_agency(plan: OrganisationPlan) -> dict[str, IntArray]:
+    """Serving people of each category per quota-owning agency (CB counted with CC)."""
+    owner = _quota_owner(plan)[plan.jp_agency]
+    out: dict[str, IntArray] = {}
+    for key, cats in (("cs", ("CB", "CC")), ("pe", ("VC",)), ("hd", ("HD",))):
+        sel = np.isin(plan.jp_category, cats)
+        out[key] = np.bincount(owner[sel], weights=plan.jp_filled[sel],
+                               minlength=plan.agencies).astype(np.int64)
+    return out
+
+
+def headcount_quota_table(plan: OrganisationPlan, ctx: GenContext) -> pa.Table:
+    rng = ctx.rng("organisation.headcount")
+    owners = _quota_owners(plan)
+    staff = staff_by_agency(plan)
+    first_year = np.where(np.isnat(plan.established[owners]), QUOTA_YEARS[0],
+                          plan.established[owners].astype("datetime64[Y]").astype(int) + 1970)
+    norm = round(COMMUNE_NORM * scale_ratio(ctx))
+    parts: list[dict[str, Array]] = []
+    for year in QUOTA_YEARS:
+        rows = owners[first_year <= year]
+        n = len(rows)
+        actual = {k: rng.poisson(v[rows] * _PAST_STAFF[year]) if year < 2026 else v[rows]
+                  for k, v in staff.items()}
+        factor = np.clip(rng.normal(1.03, 0.05, (3, n)), 0.88, 1.2)
+        approved = {k: np.round(actual[k] * factor[i]).astype(np.int64)
+                    for i, k in enumerate(("cs", "pe", "hd"))}
+        is_commune = plan.agency_type[rows] == "UBND_XA"
+        local = plan.level[rows] != "TW"
+        start = np.where(is_commune & (year == 2025), _day(date(2025, 7, 1)),
+                         np.datetime64(f"{year}-01-02"))
+        parts.append({
+            "rows": rows, "year": np.full(n, year, dtype=np.int64),
+            "acs": approved["cs"], "ape": approved["pe"], "ahd": approved["hd"],
+            "cs": actual["cs"], "pe": actual["pe"], "hd": actual["hd"],
+            "norm": np.where(is_commune, norm, -1),
+            "decision": np.char.add(rng.integers(1, 4_000, n).astype(str),
+                                    np.where(local, "/QĐ-UBND", "/QĐ-BNV")),
+            "date": start + rng.integers(0, 60, n),
+        })
+    q = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
+    rows = q["rows"]
+    return pa.table({
+        "agency_id": pa.array(plan.agency_id[rows]),
+        "year": pa.array(q["year"]),
+        "province_code": nullable(plan.province[rows], plan.province[rows] == ""),
+        "commune_code": nullable(plan.commune[rows], plan.commune[rows] == ""),
+        "level": pa.array(plan.level[rows]),
+        "approved_civil_servants": pa.array(q["acs"]),
+        "approved_public_employees": pa.array(q["ape"]),
+        "approved_contracts": pa.array(q["ahd"]),
+        "actual_civil_servants": pa.array(q["cs"]),
+        "actual_public_employees": pa.array(q["pe"]),
+        "actual_contracts": pa.array(q["hd"]),
+        "norm_civil_servants": nullable(q["norm"], q["norm"] < 0, pa.int64()),
+        "decision_no": pa.array(q["decision"]),
+        "decision_date": pa.array(q["date"].astype("datetime64[D]")),
+    })
+
+
+def staff_reduction_table(plan: OrganisationPlan, ctx: GenContext) -> pa.Table:
+    rng = ctx.rng("organisation.reduction")
+    owners = _quota_owners(plan)
+    staff = staff_by_agency(plan)
+    people = (staff["cs"] + staff["pe"] + staff["hd"])[owners]
+    reasons = np.array(["01", "02", "03", "04", "05", "06"])
+    parts: list[dict[str, Array]] = []
+    for year in REDUCTION_YEARS:
+        base = np.round(people * _PAST_STAFF[year]).astype(np.int64)
+        rate = np.array(_REDUCTION_RATE[year])
+        planned = rng.binomial(base[:, None], rate[None, :])
+        keep = planned > 0
+        agency_pos, reason_pos = np.nonzero(keep)
+        planned = planned[keep]
+        done = rng.binomial(planned, 0.45 if year == 2026 else 0.92)
+        early_share = np.where(np.isin(reason_pos, (0, 5)), 0.55, 0.3)
+        early = rng.binomial(done, early_share)
+        parts.append({
+            "rows": owners[agency_pos], "year": np.full(len(planned), year, dtype=np.int64),
+            "reason": reasons[reason_pos], "planned": planned, "done": done,
+            "early": early, "resigned": done - early,
+            "budget": np.round(done * rng.lognormal(np.log(550.0), 0.35, len(done)), 1),
+            "approved": (year < 2026) | (rng.random(len(done)) < 0.7),
+        })
+    q = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
+    rows = q["rows"]
+    return pa.table({
+        "agency_id": pa.array(plan.agency_id[rows], type=pa.string()),
+        "year": pa.array(q["year"], type=pa.int64()),
+        "reason": pa.array(q["reason"], type=pa.string()),
+        "province_code": nullable(plan.province[rows], plan.province[rows] == "", pa.string()),
+        "level": pa.array(plan.level[rows], type=pa.string()),
+        "planned": pa.array(q["planned"], type=pa.int64()),
+        "done": pa.array(q["done"], type=pa.int64()),
+        "early_retirement": pa.array(q["early"], type=pa.int64()),
+        "resigned": pa.array(q["resigned"], type=pa.int64()),
+        "budget_million_vnd": pa.array(q["budget"], type=pa.float64()),
+        "approved": pa.array(q["approved"], type=pa.bool_()),
+    })
+
+
+def generate(ctx: GenContext) -> Iterator[tuple[str, pa.Table]]:
+    plan = organisation_plan(ctx)
+    ctx.shared["agency.agency_id"] = plan.agency_id
+    ctx.shared["agency.province_code"] = plan.province
+    ctx.shared["agency.commune_code"] = plan.commune
+    ctx.shared["agency.level"] = plan.level
+    ctx.shared["agency.agency_type"] = plan.agency_type
+    yield from batches("agency", agency_table(plan), ctx)
+    jobs = job_position_table(plan, ctx.rng("organisation.job_position"))
+    ctx.shared["job_position.job_position_id"] = np.asarray(
+        jobs.column("job_position_id").to_numpy(zero_copy_only=False), dtype=str)
+    yield from batches("job_position", jobs, ctx)
+    yield from batches("headcount_quota", headcount_quota_table(plan, ctx), ctx)
+    yield from batches("staff_reduction", staff_reduction_table(plan, ctx), ctx)

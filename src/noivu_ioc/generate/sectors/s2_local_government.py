@@ -36,10 +36,11 @@ _ARROW_TYPES: dict[FieldType, pa.DataType] = {
     FieldType.BOOLEAN: pa.bool_(),
 }
 
-# Province area (km²) and population near the figures published for the 2025 rearrangement
-# (Resolution 202/2025/QH15 and the statistics office's 2024 estimates), rounded. They only
-# anchor generated data: commune values are random shares of them.
-PROVINCE_AREA_POPULATION: dict[str, tuple[float, int]] = {
+# Province area (km²) and relative population, rounded from the figures published for the
+# 2025 rearrangement (Resolution 202/2025/QH15); populations are scaled below to the national
+# total. They only anchor generated data: commune values are random shares of them.
+NATIONAL_POPULATION = 101_800_000  # mid-2025 estimate, rounded
+_AREA_AND_RELATIVE_POPULATION: dict[str, tuple[float, int]] = {
     "01": (3_359.8, 8_720_000),
     "04": (6_700.4, 573_000),
     "08": (13_795.5, 1_865_000),
@@ -74,6 +75,13 @@ PROVINCE_AREA_POPULATION: dict[str, tuple[float, int]] = {
     "91": (9_888.9, 4_952_000),
     "92": (6_360.8, 4_199_000),
     "96": (7_942.4, 2_606_000),
+}
+_POPULATION_FACTOR = NATIONAL_POPULATION / sum(
+    population for _, population in _AREA_AND_RELATIVE_POPULATION.values()
+)
+PROVINCE_AREA_POPULATION: dict[str, tuple[float, int]] = {
+    code: (area, int(round(population * _POPULATION_FACTOR, -3)))
+    for code, (area, population) in _AREA_AND_RELATIVE_POPULATION.items()
 }
 
 # Share of ethnic minorities in each province and the main minority groups there (codes of
@@ -223,6 +231,13 @@ def pick(rng: np.random.Generator, weights: Mapping[str, float], n: int) -> StrA
     return codes[rng.choice(len(codes), size=n, p=p / p.sum())]
 
 
+def lookup(mapping: Mapping[str, Any], keys: npt.ArrayLike) -> npt.NDArray[Any]:
+    """``mapping[key]`` for every key, one dictionary look-up per distinct key."""
+    unique, inverse = np.unique(np.asarray(keys).astype(str), return_inverse=True)
+    values: npt.NDArray[Any] = np.array([mapping[str(k)] for k in unique])
+    return values[inverse] if len(unique) else np.array([])
+
+
 def ids(prefix: str, n: int, width: int = 7) -> pa.Array:
     """``prefix`` followed by a zero-padded sequence from 1."""
     seq = pc.cast(pa.array(np.arange(1, n + 1, dtype=np.int64)), pa.string())
@@ -252,6 +267,11 @@ def distinct_within(
     permutations = np.argsort(rng.random((n_groups, options)), axis=1)
     chosen: IntArray = permutations[groups, rank % options]
     return chosen
+
+
+def keep(values: npt.ArrayLike, valid: npt.NDArray[np.bool_]) -> pa.Array:
+    """``values`` where ``valid``, null elsewhere."""
+    return pa.array(np.asarray(values), mask=~np.asarray(valid, dtype=bool))
 
 
 def nullable(values: Any) -> pa.Array:

@@ -21,13 +21,15 @@ from noivu_ioc.generate.sectors.s2_local_government import (
     commune_population,
     distinct_within,
     ids,
+    keep,
+    lookup,
     pick,
     province_population,
     unit_phrase,
 )
 
 # Associations by scope at national magnitude.
-_ASSOCIATIONS = {"TOAN_QUOC": 520, "LIEN_TINH": 40, "TINH": 3_400, "XA": 30_000}
+_ASSOCIATIONS = {"TOAN_QUOC": 520, "LIEN_TINH": 40, "TINH": 2_400, "XA": 30_000}
 _FUNDS = {"TOAN_QUOC": 540, "LIEN_TINH": 20, "TINH": 2_000, "XA": 521}  # 3,081 in all
 _NGOS = 520
 
@@ -46,6 +48,11 @@ _ASSOCIATION_NAMES: tuple[tuple[str, str, bool], ...] = (
     ("Hiệp hội Vận tải ô tô", "KINH_TE", False),
     ("Hiệp hội Bất động sản", "KINH_TE", False),
     ("Hiệp hội Cà phê", "KINH_TE", False),
+    ("Hiệp hội Dệt may", "KINH_TE", False),
+    ("Hiệp hội Thực phẩm", "KINH_TE", False),
+    ("Hội Nông nghiệp hữu cơ", "KINH_TE", False),
+    ("Hiệp hội Logistics", "KINH_TE", False),
+    ("Hiệp hội Lương thực", "KINH_TE", False),
     ("Liên hiệp các Hội Khoa học và Kỹ thuật", "KHOA_HOC", True),
     ("Hội Tin học", "KHOA_HOC", False),
     ("Hội Khoa học Lịch sử", "KHOA_HOC", False),
@@ -54,12 +61,19 @@ _ASSOCIATION_NAMES: tuple[tuple[str, str, bool], ...] = (
     ("Hội Khoa học Kinh tế", "KHOA_HOC", False),
     ("Hội Bảo vệ thiên nhiên và môi trường", "KHOA_HOC", False),
     ("Hội Khoa học Đất", "KHOA_HOC", False),
+    ("Hội Vật lý", "KHOA_HOC", False),
+    ("Hội Toán học", "KHOA_HOC", False),
+    ("Hội Hóa học", "KHOA_HOC", False),
+    ("Hội Sinh học", "KHOA_HOC", False),
+    ("Hội Thủy lợi", "KHOA_HOC", False),
     ("Hội Luật gia", "NGHE_NGHIEP", True),
     ("Hội Kế toán và Kiểm toán", "NGHE_NGHIEP", False),
     ("Hội Kiến trúc sư", "NGHE_NGHIEP", True),
     ("Hội Xây dựng", "NGHE_NGHIEP", False),
     ("Hội Thẩm định giá", "NGHE_NGHIEP", False),
     ("Hội Công chứng viên", "NGHE_NGHIEP", False),
+    ("Hội Quản trị nhân sự", "NGHE_NGHIEP", False),
+    ("Hội Bảo hiểm", "NGHE_NGHIEP", False),
     ("Hội Văn học Nghệ thuật", "VAN_HOA", True),
     ("Hội Nhà báo", "VAN_HOA", True),
     ("Hội Sinh vật cảnh", "VAN_HOA", False),
@@ -68,6 +82,10 @@ _ASSOCIATION_NAMES: tuple[tuple[str, str, bool], ...] = (
     ("Hội Di sản văn hóa", "VAN_HOA", False),
     ("Hội Mỹ thuật", "VAN_HOA", False),
     ("Hội Thơ Đường luật", "VAN_HOA", False),
+    ("Hội Âm nhạc", "VAN_HOA", False),
+    ("Hội Sân khấu", "VAN_HOA", False),
+    ("Hội Điện ảnh", "VAN_HOA", False),
+    ("Hội Thư pháp", "VAN_HOA", False),
     ("Hội Khuyến học", "GIAO_DUC", True),
     ("Hội Cựu giáo chức", "GIAO_DUC", False),
     ("Hội Tâm lý giáo dục", "GIAO_DUC", False),
@@ -78,6 +96,10 @@ _ASSOCIATION_NAMES: tuple[tuple[str, str, bool], ...] = (
     ("Hội Châm cứu", "Y_TE", False),
     ("Hội Dược học", "Y_TE", False),
     ("Hội Kế hoạch hóa gia đình", "Y_TE", False),
+    ("Hội Phục hồi chức năng", "Y_TE", False),
+    ("Hội Nhãn khoa", "Y_TE", False),
+    ("Hội Tim mạch", "Y_TE", False),
+    ("Hội Răng Hàm Mặt", "Y_TE", False),
     ("Hội Chữ thập đỏ", "XA_HOI", True),
     ("Hội Người cao tuổi", "XA_HOI", True),
     ("Hội Bảo trợ người khuyết tật và trẻ mồ côi", "XA_HOI", True),
@@ -87,17 +109,28 @@ _ASSOCIATION_NAMES: tuple[tuple[str, str, bool], ...] = (
     ("Hội Bảo trợ bệnh nhân nghèo", "XA_HOI", False),
     ("Hội Từ thiện", "XA_HOI", False),
     ("Hội Cựu công an nhân dân", "XA_HOI", False),
+    ("Hội Người khuyết tật", "XA_HOI", False),
+    ("Hội Bảo vệ quyền trẻ em", "XA_HOI", False),
+    ("Hội Cựu tù chính trị và tù binh", "XA_HOI", False),
     ("Liên đoàn Bóng đá", "THE_THAO", False),
     ("Hội Võ thuật cổ truyền", "THE_THAO", False),
     ("Liên đoàn Cờ", "THE_THAO", False),
     ("Liên đoàn Quần vợt", "THE_THAO", False),
     ("Hội Dưỡng sinh", "THE_THAO", False),
     ("Liên đoàn Cầu lông", "THE_THAO", False),
+    ("Liên đoàn Bóng chuyền", "THE_THAO", False),
+    ("Liên đoàn Điền kinh", "THE_THAO", False),
+    ("Liên đoàn Bơi lội", "THE_THAO", False),
+    ("Liên đoàn Vovinam", "THE_THAO", False),
     ("Liên hiệp các tổ chức hữu nghị", "HUU_NGHI", True),
     ("Hội Hữu nghị Việt Nam - Lào", "HUU_NGHI", False),
     ("Hội Hữu nghị Việt Nam - Campuchia", "HUU_NGHI", False),
     ("Hội Hữu nghị Việt Nam - Nhật Bản", "HUU_NGHI", False),
     ("Hội Hữu nghị Việt Nam - Hàn Quốc", "HUU_NGHI", False),
+    ("Hội Hữu nghị Việt Nam - Trung Quốc", "HUU_NGHI", False),
+    ("Hội Hữu nghị Việt Nam - Nga", "HUU_NGHI", False),
+    ("Hội Hữu nghị Việt Nam - Pháp", "HUU_NGHI", False),
+    ("Hội Hữu nghị Việt Nam - Cuba", "HUU_NGHI", False),
 )
 # The associations a commune usually has.
 _COMMUNE_ASSOCIATIONS = (
@@ -114,7 +147,6 @@ _COMMUNE_ASSOCIATIONS = (
     "Hội Nuôi ong",
     "Hội Người mù",
     "Hội Cựu công an nhân dân",
-    "Hội Doanh nghiệp",
     "Hội Dưỡng sinh",
     "Hội Bảo trợ bệnh nhân nghèo",
     "Hội Võ thuật cổ truyền",
@@ -233,7 +265,7 @@ def _places(
     province[rows] = np.array([p for _, p in _REGIONS])[region]
 
     rows = np.flatnonzero(scope == "TINH")
-    weight = province_population(ctx).astype(np.float64) ** 0.5
+    weight = province_population(ctx).astype(np.float64) ** 0.3
     province[rows] = provinces[rng.choice(len(provinces), len(rows), p=weight / weight.sum())]
     suffix[rows] = unit_phrase(province[rows])
 
@@ -267,13 +299,11 @@ def _associations(ctx: GenContext) -> pa.Table:
     local_bodies = np.array(_COMMUNE_ASSOCIATIONS)
     local_index = distinct_within(rng, groups, len(local_bodies))
     body = np.where(local, local_bodies[local_index], bodies[body_index])
-    lookup = {b: i for i, b in enumerate(bodies)}
-    full_index = np.array([lookup.get(str(b), 0) for b in np.unique(body)])
-    _, inverse = np.unique(body, return_inverse=True)
-    field = fields[full_index[inverse]]
-    is_special = special[full_index[inverse]]
-    # "Hiệp hội Doanh nghiệp" at commune level is just "Hội Doanh nghiệp".
-    field = np.where(body == "Hội Doanh nghiệp", "KINH_TE", field)
+    position = {str(b): i for i, b in enumerate(bodies)}
+    unique, inverse = np.unique(body, return_inverse=True)
+    full_index = np.array([position[str(b)] for b in unique], dtype=np.int64)[inverse]
+    field = fields[full_index]
+    is_special = special[full_index]
     has_country = np.char.find(body.astype(str), "Việt Nam") >= 0
     national = scope == "TOAN_QUOC"
     name = np.where(national & has_country, body, np.char.add(np.char.add(body, " "), suffix))
@@ -297,8 +327,8 @@ def _associations(ctx: GenContext) -> pa.Table:
             "field": field,
             "special": is_special,
             "status": status,
-            "province_code": np.where(national, None, province),
-            "commune_code": np.where(local, commune, None),
+            "province_code": keep(province, ~national),
+            "commune_code": keep(commune, local),
             "established_date": established,
             "members": members,
             "last_report_year": pa.array(last_report, mask=last_report == 0),
@@ -313,19 +343,13 @@ def _funds(ctx: GenContext) -> pa.Table:
     n = len(scope)
     groups = _group_ids(scope, province, commune)
 
-    kind = pick(rng, {"XA_HOI": 0.45, "TU_THIEN": 0.55}, n)
-    purposes = np.where(
-        kind == "XA_HOI",
-        np.array(_SOCIAL_PURPOSES)[rng.integers(0, len(_SOCIAL_PURPOSES), n)],
-        np.array(_CHARITY_PURPOSES)[rng.integers(0, len(_CHARITY_PURPOSES), n)],
-    )
-    # The epithet keeps names apart within one place.
-    epithet = np.array(_FUND_EPITHETS)[distinct_within(rng, groups, len(_FUND_EPITHETS))]
-    name = np.char.add(np.char.add(np.char.add("Quỹ ", purposes), " "), epithet)
+    bodies, kinds = _fund_bodies()
+    option = distinct_within(rng, groups, len(bodies))
+    kind = kinds[option]
+    name = np.char.add(np.char.add(np.char.add("Quỹ ", bodies[option]), " "), suffix)
     local = scope != "TOAN_QUOC"
-    name = np.char.add(np.char.add(name, " "), suffix)
 
-    minimum = np.array([_MIN_CAPITAL[str(s)] for s in scope])
+    minimum = lookup(_MIN_CAPITAL, scope).astype(np.float64)
     capital = np.round(minimum * (1.0 + rng.lognormal(-0.5, 0.9, n)), -6)
     assets = np.round(capital * rng.lognormal(0.2, 0.9, n), -6)
     status = pick(rng, _STATUS, n)
@@ -340,14 +364,24 @@ def _funds(ctx: GenContext) -> pa.Table:
             "kind": kind,
             "scope": scope,
             "status": status,
-            "province_code": np.where(local, province, None),
-            "commune_code": np.where(scope == "XA", commune, None),
+            "province_code": keep(province, local),
+            "commune_code": keep(commune, scope == "XA"),
             "licensed_date": _skewed_dates(rng, first_year, ctx),
             "charter_capital_vnd": capital,
             "assets_vnd": assets,
             "last_report_year": pa.array(last_report, mask=last_report == 0),
         },
     )
+
+
+def _fund_bodies() -> tuple[StrArray, StrArray]:
+    """What follows "Quỹ" in a fund's name, and the kind of fund it implies."""
+    bodies = [*_SOCIAL_PURPOSES, *_CHARITY_PURPOSES]
+    kinds = ["XA_HOI"] * len(_SOCIAL_PURPOSES) + ["TU_THIEN"] * len(_CHARITY_PURPOSES)
+    for epithet in _FUND_EPITHETS:
+        bodies += [f"Từ thiện {epithet}", f"Vì cộng đồng {epithet}"]
+        kinds += ["TU_THIEN", "XA_HOI"]
+    return np.array(bodies), np.array(kinds)
 
 
 def _ngos(ctx: GenContext) -> tuple[pa.Table, pa.Table]:
@@ -368,7 +402,9 @@ def _ngos(ctx: GenContext) -> tuple[pa.Table, pa.Table]:
     no_office = (registration == "HOAT_DONG") & (rng.random(n) < 0.3)
     registered = _skewed_dates(rng, np.full(n, 2019), ctx)
     registered = np.maximum(registered, np.datetime64(date(2019, 7, 1), "D"))
-    expiry = (registered.astype("datetime64[M]") + 60).astype("datetime64[D]")
+    expiry = (registered.astype("datetime64[M]") + np.timedelta64(60, "M")).astype(
+        "datetime64[D]"
+    )
     expired = expiry < np.datetime64(ctx.reference_date, "D")
     status = np.where(
         expired,
@@ -378,7 +414,7 @@ def _ngos(ctx: GenContext) -> tuple[pa.Table, pa.Table]:
 
     # Provinces of activity: weighted sampling without replacement (Gumbel top-k).
     provinces = ctx.province_codes
-    area_count = np.minimum(1 + rng.geometric(0.35, n) - 1 + rng.integers(0, 2, n), 12)
+    area_count = np.minimum(rng.geometric(0.35, n) + rng.integers(0, 2, n), 12)
     poorer = np.isin(provinces, ["04", "08", "11", "12", "14", "15", "20", "52", "51", "66"])
     weight = np.where(poorer, 3.0, 1.0)
     keys = np.log(rng.random((n, len(provinces)))) / weight
@@ -396,7 +432,7 @@ def _ngos(ctx: GenContext) -> tuple[pa.Table, pa.Table]:
             "country": pick(rng, _NGO_COUNTRY, n),
             "registration_kind": registration,
             "field": pick(rng, _NGO_FIELD, n),
-            "office_province_code": np.where(no_office, None, office),
+            "office_province_code": keep(office, ~no_office),
             "province_count": area_count.astype(np.int64),
             "registered_date": registered,
             "expiry_date": expiry,

@@ -7,15 +7,20 @@ of central agencies, 991,000 at province and district level and 659,000 at commu
 about 168,000 in political theory (73.8% intermediate), 163,000 in state management by
 grade (67.06% the officer programme, 28.3% the principal officer programme), 1,233,506 in
 specialised and job-position knowledge, about 340,000 in defence and security, languages,
-IT and minority languages, and a few thousand degree courses per level. The level totals
-exceed the sum of the listed kinds by about 262,000 participations; they are generated as
-leadership and management training, the one large kind of Decree 101/2017 the survey does
-not count separately. The 2017-2021 mix is kept for every year from 2017 to mid-2026.
+IT and minority languages, and 4,420, 17,700 and 14,700 degree courses by level. The
+level totals exceed the sum of the listed kinds by about 262,000 participations; they are
+generated as leadership and management training (an assumption: it is a kind of training
+under Decree 101/2017 that the survey does not count separately). The 2017-2021 mix is kept
+for every year from 2017 to the reference date.
 
+The survey counts civil servants only, while the personnel database also holds public
+employees and contract staff. Civil servants and cadres get the survey's mix at the
+survey's rate (about 1.27 participations a year each); the records left over go to public
+employees, and at 0.3 times their rate to other staff, mostly as professional training.
 Participants are real persons of the personnel database (``ctx.shared``), drawn uniformly
-within their government level and province, so that the shares of women and of ethnic
-minorities among participants are those of the persons. A course draws a window of distinct
-persons who were at least 22 years old in the course's year.
+within their population, government level and province, so that the shares of women and of
+ethnic minorities among participants are those of the persons. A course draws a window of
+distinct persons who were at least 22 years old in the course's year.
 
 Records are built column-wise with NumPy and Arrow, one batch of at most
 ``ctx.scale.batch_rows`` rows at a time; only the courses and the person columns stay in
@@ -27,6 +32,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import numpy as np
@@ -91,8 +97,28 @@ LEVEL_TILT: dict[str, tuple[float, float, float]] = {
     "NN": (1.5, 1.0, 0.4),
     "TDT": (0.05, 0.6, 3.0),
 }
-# Courses started per year (2020-2021 low: the pandemic; 2026 until 30 June only).
-YEAR_WEIGHTS = (0.105, 0.11, 0.115, 0.085, 0.09, 0.115, 0.12, 0.12, 0.10, 0.04)
+# The source document counts civil servants (and commune cadres) only; the personnel
+# database also holds public employees and contract staff. Civil servants train at the
+# source's rate: 2,203,000 participations by about 347,722 civil servants (106,890 central,
+# 140,832 provincial and district, about 100,000 commune) in five years.
+POPULATIONS = ("civil servants", "public employees", "other staff")
+CIVIL_SERVANT_CATEGORIES = ("CB", "CC")
+PUBLIC_EMPLOYEE_CATEGORIES = ("VC",)
+CIVIL_SERVANT_RATE = sum(LEVEL_PARTICIPATIONS.values()) / (106_890 + 140_832 + 100_000) / 5
+# Assumptions: the records left over go to public employees, and to other staff (contract
+# workers) at 0.3 times their rate, with a mix dominated by professional training.
+OTHER_STAFF_WEIGHT = (1.0, 0.3)
+OTHER_STAFF_MIX = {
+    "LLCT_CC": 0.01, "LLCT_TC": 0.04, "LLCT_SC": 0.02, "QLNN_CVC": 0.01, "QLNN_CV": 0.02,
+    "LDQL": 0.06, "CNVT": 0.705, "QPAN": 0.04, "NN": 0.03, "TH": 0.04, "TDT": 0.005,
+    "DH": 0.005, "SDH_THS": 0.012, "SDH_TS": 0.003,
+}  # fmt: skip
+# Relative number of courses started per year (2020-2021 low: the pandemic); later years
+# weigh 0.11, and the reference year only up to the reference date.
+YEAR_WEIGHTS = {
+    2017: 0.105, 2018: 0.11, 2019: 0.115, 2020: 0.085, 2021: 0.09,
+    2022: 0.115, 2023: 0.12, 2024: 0.12, 2025: 0.10,
+}  # fmt: skip
 MIN_AGE = 22
 
 
@@ -185,7 +211,8 @@ _LEADERSHIP = {
 }
 
 _CENTRAL_INSTITUTIONS = (
-    # (name, kind, province), the first two are the national academies
+    # (name, kind, province); the first two are the national academies, the ministry
+    # schools' names are illustrative
     ("Học viện Chính trị quốc gia Hồ Chí Minh", "HV", "01"),
     ("Học viện Hành chính Quốc gia", "HV", "01"),
     ("Trường Bồi dưỡng cán bộ ngành Nội vụ", "TBD", "01"),
@@ -325,6 +352,55 @@ def cumcount(keys: IntArray) -> IntArray:
     return out
 
 
+def sample_within(
+    rng: np.random.Generator, pool_keys: npt.ArrayLike, query_keys: npt.ArrayLike
+) -> IntArray:
+    """For each query key, the index of a random pool element with the same key, or -1
+    where the pool has none."""
+    pool = np.asarray(pool_keys).astype(str)
+    query = np.asarray(query_keys).astype(str)
+    order = np.argsort(pool, kind="stable")
+    sorted_pool = pool[order]
+    first = np.searchsorted(sorted_pool, query, side="left")
+    count = np.searchsorted(sorted_pool, query, side="right") - first
+    pick = first + (rng.random(len(query)) * count).astype(np.int64)
+    found = count > 0
+    return np.where(found, order[np.where(found, pick, 0)] if len(order) else -1, -1).astype(
+        np.int64
+    )
+
+
+# Agencies that organise recruitment rounds and talent programmes: ministries at the
+# centre, the provincial People's Committee in a province (agency types of sector 1).
+ORGANISER_TYPES = {"TW": ("BO", "CQNB"), "TINH": ("UBND_TINH",)}
+
+
+def organiser_agencies(
+    ctx: GenContext, rng: np.random.Generator, level: npt.ArrayLike, province: npt.ArrayLike
+) -> pa.Array:
+    """For each (level, province) row, the id of an agency that could organise it: one of
+    ORGANISER_TYPES where sector 1 says agency types, else any agency of that level and
+    province; null where the organisation data has none."""
+    query = np.char.add(np.asarray(level).astype(str), np.asarray(province).astype(str))
+    ids = ctx.shared.get("agency.agency_id")
+    if ids is None or len(ids) == 0:
+        return pa.nulls(len(query), pa.string())
+    agency_level = np.asarray(as_arrow_strings(ctx.shared["agency.level"]).fill_null(""))
+    place = as_arrow_strings(ctx.shared["agency.province_code"]).fill_null("")
+    key = np.char.add(agency_level.astype(str), np.asarray(place).astype(str))
+    pick = np.full(len(query), -1, dtype=np.int64)
+    if "agency.agency_type" in ctx.shared:
+        kind = np.asarray(ctx.shared["agency.agency_type"]).astype(str)
+        organiser = np.zeros(len(key), dtype=bool)
+        for lv, types in ORGANISER_TYPES.items():
+            organiser |= (agency_level == lv) & np.isin(kind, types)
+        pick = sample_within(rng, np.where(organiser, key, ""), query)
+    fallback = sample_within(rng, key, query)
+    pick = np.where(pick >= 0, pick, fallback)
+    chosen = as_arrow_strings(ids).take(pa.array(np.maximum(pick, 0)))
+    return pc.if_else(pa.array(pick >= 0), chosen, pa.scalar(None, pa.string()))
+
+
 def as_arrow_strings(values: Any) -> pa.Array:
     """A column of ``ctx.shared`` as an Arrow string array, with "" and None as null."""
     arr = values if isinstance(values, pa.Array) else pa.array(np.asarray(values))
@@ -347,6 +423,14 @@ def shared_column(ctx: GenContext, key: str) -> Any:
         raise RuntimeError(
             f"ctx.shared has no {key!r}: the personnel generator must run before this one"
         ) from None
+
+
+def year_weights(ctx: GenContext) -> FloatArray:
+    """Weights of the years from FIRST_YEAR to the reference date's year, in order."""
+    ref = ctx.reference_date
+    weights = np.array([YEAR_WEIGHTS.get(y, 0.11) for y in range(FIRST_YEAR, ref.year + 1)])
+    weights[-1] *= ref.timetuple().tm_yday / 365
+    return weights
 
 
 def _label_province(code: str) -> str:
@@ -375,6 +459,7 @@ class Persons:
     group_size: IntArray
     group_level: list[str]
     group_province: list[str | None]
+    group_population: list[int]  # index into POPULATIONS
     eligible: IntArray  # [group, year - FIRST_YEAR]: persons old enough that year
 
     @classmethod
@@ -395,7 +480,22 @@ class Persons:
         prov_idx = np.where(central[level_idx], -1, prov_idx.astype(np.int64))
         prov_values = [str(v) for v in prov_enc.dictionary.to_pylist()]
 
-        key = level_idx * (len(prov_values) + 1) + prov_idx + 1
+        staff = as_arrow_strings(shared_column(ctx, "person.staff_category"))
+        staff_enc = staff.dictionary_encode()
+        staff_values = staff_enc.dictionary.to_pylist()
+        population_of = np.array(
+            [
+                0 if v in CIVIL_SERVANT_CATEGORIES else 1 if v in PUBLIC_EMPLOYEE_CATEGORIES else 2
+                for v in staff_values
+            ]
+            + [2],
+            dtype=np.int64,
+        )
+        staff_idx = pc.fill_null(staff_enc.indices, len(staff_values))
+        population = population_of[staff_idx.to_numpy(zero_copy_only=False).astype(np.int64)]
+
+        places = len(prov_values) + 1
+        key = (population * len(level_values) + level_idx) * places + prov_idx + 1
         groups, group_of, group_size = np.unique(key, return_inverse=True, return_counts=True)
         entry = np.clip(birth_years(shared_column(ctx, "person.birth_date")) + MIN_AGE, 0, 9999)
         entry_idx = np.clip(entry - FIRST_YEAR, 0, years)  # == years: never old enough
@@ -407,12 +507,13 @@ class Persons:
         )
         eligible = np.cumsum(counts.reshape(len(groups), years + 1), axis=1)[:, :years]
         group_start = np.r_[0, np.cumsum(group_size)[:-1]].astype(np.int64)
-        g_level = groups // (len(prov_values) + 1)
-        g_prov = groups % (len(prov_values) + 1) - 1
+        g_level = groups // places % len(level_values)
+        g_prov = groups % places - 1
+        g_population = groups // places // len(level_values)
         return cls(
             person_id=person_id,
             level=level,
-            staff_category=as_arrow_strings(shared_column(ctx, "person.staff_category")),
+            staff_category=staff,
             province=province,
             commune=as_arrow_strings(shared_column(ctx, "person.commune_code")),
             agency=as_arrow_strings(shared_column(ctx, "person.agency_id")),
@@ -421,6 +522,7 @@ class Persons:
             group_size=group_size.astype(np.int64),
             group_level=[level_values[i] for i in g_level],
             group_province=[prov_values[i] if i >= 0 else None for i in g_prov],
+            group_population=g_population.astype(int).tolist(),
             eligible=eligible.astype(np.int64),
         )
 
@@ -573,7 +675,8 @@ def build_programmes(ctx: GenContext, inst: Institutions) -> Programmes:
                 add(t.id, f"{t.name} – {inst.names[u]}", "", u)
     for lv in LEVELS:
         add("LDQL", _LEADERSHIP[lv], lv, administration)
-        add("QPAN", "Bồi dưỡng kiến thức quốc phòng và an ninh" + _AUDIENCE_SUFFIX[lv], lv, academy)
+        defence = "Bồi dưỡng kiến thức quốc phòng và an ninh" + _AUDIENCE_SUFFIX[lv]
+        add("QPAN", defence, lv, academy)
     for i, language in enumerate(_LANGUAGES):
         add("NN", "Bồi dưỡng " + language + " theo vị trí việc làm", "", schools[i % len(schools)])
     for i, topic in enumerate(_IT_TOPICS):
@@ -630,21 +733,55 @@ class Courses:
         return len(self.track)
 
 
+def population_totals(ctx: GenContext, persons: Persons) -> FloatArray:
+    """How many of the records go to each population (as POPULATIONS).
+
+    Civil servants and cadres train at the source document's rate; the records left over go
+    to public employees, and at a lower rate to other staff."""
+    total = float(ctx.scale.training_records)
+    population = np.array(persons.group_population, dtype=np.int64)
+    at_level = np.isin(persons.group_level, LEVELS)
+    size = np.bincount(
+        population[at_level], weights=persons.group_size[at_level], minlength=len(POPULATIONS)
+    )
+    span = (ctx.reference_date - date(FIRST_YEAR, 1, 1)).days / 365.25
+    others = size[1:] * np.array(OTHER_STAFF_WEIGHT)
+    if others.sum() == 0:
+        civil, rest = total, np.zeros(len(others))
+    else:
+        civil = min(total, size[0] * CIVIL_SERVANT_RATE * span)
+        rest = (total - civil) * others / others.sum()
+    totals: FloatArray = np.r_[civil, rest]
+    return totals
+
+
 def _cells(ctx: GenContext, persons: Persons) -> tuple[IntArray, IntArray, IntArray]:
     """Records per (track, group) cell, for the cells that get any."""
-    matrix = track_level_matrix()
     level_of_group = np.array(
         [LEVELS.index(lv) if lv in LEVELS else -1 for lv in persons.group_level]
     )
-    present = [j for j in range(3) if np.any(level_of_group == j)]
-    if not present:
+    population = np.array(persons.group_population)
+    if not np.any(level_of_group >= 0):
         raise RuntimeError("no person has a government level TW, TINH or XA")
-    weights = np.zeros((len(TRACKS), len(persons.group_size)))
-    for j in present:
-        in_level = level_of_group == j
-        sizes = np.where(in_level, persons.group_size, 0).astype(np.float64)
-        weights += np.outer(matrix[:, j], sizes / sizes.sum())
-    counts = allocate(ctx.scale.training_records, weights.ravel()).reshape(weights.shape)
+    counts = np.zeros((len(TRACKS), len(persons.group_size)), dtype=np.int64)
+    totals = allocate(ctx.scale.training_records, population_totals(ctx, persons))
+    for p in range(len(POPULATIONS)):
+        mine = (population == p) & (level_of_group >= 0)
+        if not mine.any():
+            continue
+        if p == 0:
+            matrix = track_level_matrix()
+        else:
+            by_level = np.bincount(
+                level_of_group[mine], weights=persons.group_size[mine], minlength=3
+            )
+            matrix = np.outer(np.array([OTHER_STAFF_MIX.get(t.id, 0.0) for t in TRACKS]), by_level)
+        present = [j for j in range(3) if np.any(mine & (level_of_group == j))]
+        weights = np.zeros(counts.shape)
+        for j in present:
+            sizes = np.where(mine & (level_of_group == j), persons.group_size, 0).astype(float)
+            weights += np.outer(matrix[:, j], sizes / sizes.sum())
+        counts += allocate(int(totals[p]), weights.ravel()).reshape(counts.shape)
     track_idx, group_idx = np.nonzero(counts)
     return track_idx.astype(np.int64), group_idx.astype(np.int64), counts[track_idx, group_idx]
 
@@ -655,6 +792,9 @@ def build_courses(
     rng = ctx.rng("training.courses")
     cell_track, cell_group, cell_n = _cells(ctx, persons)
     class_size = np.array([t.class_size for t in TRACKS], dtype=np.float64)[cell_track]
+    # Where few people work (a small province at demo scale), classes are smaller, so that
+    # a class rarely needs more people than there are.
+    class_size = np.clip(class_size, 1.0, 0.5 * persons.group_size[cell_group])
     per_cell = np.maximum(1, np.rint(cell_n / class_size)).astype(np.int64)
 
     # Split each cell's records over its courses with random, roughly even class sizes.
@@ -671,8 +811,18 @@ def build_courses(
 
     track = cell_track[cell]
     group = cell_group[cell]
-    n = len(cell)
-    year_idx = draw(rng, n, YEAR_WEIGHTS)
+    year_idx = draw(rng, len(cell), year_weights(ctx))
+    eligible = persons.eligible[group, year_idx]
+    pool = np.where(eligible > 0, eligible, persons.group_size[group])
+    # A class never needs more people than its group has: split the few that would.
+    parts = np.maximum(1, -(-size // np.maximum(pool, 1)))
+    if (parts > 1).any():
+        base = np.repeat(np.arange(len(size)), parts)
+        k = cumcount(base)
+        size = size[base] // parts[base] + (k < size[base] % parts[base])
+        track, group, year_idx, pool = track[base], group[base], year_idx[base], pool[base]
+
+    n = len(size)
     year = FIRST_YEAR + year_idx
     year_start = (year - 1970).astype("datetime64[Y]").astype("datetime64[D]")
     ref = np.datetime64(ctx.reference_date, "D")
@@ -681,8 +831,7 @@ def build_courses(
     days = np.array([t.days for t in TRACKS], dtype=np.float64)[track]
     end = start + np.rint(days * rng.uniform(0.9, 1.1, n)).astype("timedelta64[D]")
 
-    levels = [persons.group_level[g] for g in range(len(persons.group_level))]
-    group_level = np.array(levels, dtype=object)[group]
+    group_level = np.array(persons.group_level, dtype=object)[group]
     group_province = np.array(persons.group_province, dtype=object)[group]
     programme = np.zeros(n, dtype=np.int64)
     institution = np.zeros(n, dtype=np.int64)
@@ -702,8 +851,6 @@ def build_courses(
     fee *= np.where(online, 0.6, 1.0) * 1.04 ** (year - FIRST_YEAR)
     fee = np.round(fee, -3)
 
-    eligible = persons.eligible[group, year_idx]
-    pool = np.where(eligible > 0, eligible, persons.group_size[group])
     offset = (rng.random(n) * pool).astype(np.int64)
 
     order = np.lexsort((np.arange(n), start))
@@ -750,7 +897,8 @@ def _place(
             ]
             choice = np.where(rng.random(n) < 0.6, inst.academies[1], schools)
         else:
-            choice = np.array(inst.ministry_schools)[rng.integers(0, len(inst.ministry_schools), n)]
+            schools = np.array(inst.ministry_schools)
+            choice = schools[rng.integers(0, len(schools), n)]
     else:
         keys, inverse = np.unique(group_province.astype(str), return_inverse=True)
         local = np.array([inst.provincial_school.get(k, inst.academies[1]) for k in keys])
@@ -828,9 +976,11 @@ def _programme_table(prog: Programmes, inst: Institutions) -> pa.Table:
     )
 
 
-def _course_table(courses: Courses, prog: Programmes, inst: Institutions) -> pa.Table:
+def _course_table(
+    ctx: GenContext, courses: Courses, prog: Programmes, inst: Institutions
+) -> pa.Table:
     n = len(courses)
-    slack = 1.0 + ctx_free_seats(n)
+    free_seats = ctx.rng("training.capacity").uniform(0.0, 0.25, n)
     number = cumcount(courses.programme * 10_000 + courses.year) + 1
     names = pc.binary_join_element_wise(
         pa.array(prog.names).take(pa.array(courses.programme)),
@@ -854,16 +1004,11 @@ def _course_table(courses: Courses, prog: Programmes, inst: Institutions) -> pa.
             "start_date": courses.start,
             "end_date": courses.end,
             "mode": courses.mode,
-            "capacity": np.ceil(courses.size * slack).astype(np.int64),
+            "capacity": np.ceil(courses.size * (1 + free_seats)).astype(np.int64),
             "enrolled": courses.size,
             "fee_per_learner_vnd": courses.fee,
         },
     )
-
-
-def ctx_free_seats(n: int) -> FloatArray:
-    """Share of seats left free per course: 0-24%, spread evenly and deterministically."""
-    return (np.arange(n, dtype=np.int64) * 7_919 % 25).astype(np.float64) / 100
 
 
 def _record_batch(
@@ -998,7 +1143,7 @@ def _evaluation_table(ctx: GenContext, courses: Courses, inst: Institutions) -> 
 
 
 def generate(ctx: GenContext) -> Iterator[tuple[str, pa.Table]]:
-    persons = Persons.from_shared(ctx, years=len(YEAR_WEIGHTS))
+    persons = Persons.from_shared(ctx, years=len(year_weights(ctx)))
     inst = build_institutions()
     prog = build_programmes(ctx, inst)
     courses = build_courses(ctx, persons, inst, prog)
@@ -1013,7 +1158,7 @@ def generate(ctx: GenContext) -> Iterator[tuple[str, pa.Table]]:
     yield "training_institution", _institution_table(inst, ctx)
     yield "training_programme", _programme_table(prog, inst)
     batch = ctx.scale.batch_rows
-    course_table = _course_table(courses, prog, inst)
+    course_table = _course_table(ctx, courses, prog, inst)
     for lo in range(0, course_table.num_rows, batch):
         yield "training_course", course_table.slice(lo, batch)
     del course_table
