@@ -13,7 +13,7 @@ import pytest
 from noivu_ioc.catalog import codelists
 from noivu_ioc.catalog.sectors import personnel as people_catalog
 from noivu_ioc.catalog.sectors import s1_organisation as cat
-from noivu_ioc.generate.context import GenContext, Scale
+from noivu_ioc.generate.context import SCALES, GenContext, Scale
 from noivu_ioc.generate.sectors import personnel, s1_organisation
 from noivu_ioc.generate.sectors.s1_organisation import (
     GRADE_FAMILIES,
@@ -178,3 +178,37 @@ def test_staff_reduction(generated: tuple[dict[str, pa.Table], GenContext]) -> N
     by_year = Counter(dict(zip(*np.unique(values(reduction, "year"), return_counts=True),
                                strict=True)))
     assert by_year[2025] == max(by_year.values())  # the restructuring year
+
+
+def test_full_scale_plan_fills_every_leadership_post() -> None:
+    """At the national scale each commune has its secretary, chairs and two vice-chairs,
+    each province its chair and four vice-chairs, each ministry its minister."""
+    plan = s1_organisation.organisation_plan(GenContext(SCALES["national"], 3))
+    filled: Counter[str] = Counter()
+    for position, count in zip(plan.jp_position, plan.jp_filled, strict=True):
+        filled[str(position)] += int(count)
+    communes, provinces = len(admin.communes()), len(admin.provinces())
+    for post in ("BI_THU_DANG_UY_XA", "CHU_TICH_HDND_XA", "CHU_TICH_UBND_XA"):
+        assert filled[post] == communes
+    assert filled["PHO_CHU_TICH_UBND_XA"] == pytest.approx(2 * communes, rel=0.01)
+    assert filled["CHU_TICH_UBND_TINH"] == provinces
+    assert filled["PHO_CHU_TICH_UBND_TINH"] == 4 * provinces
+    assert filled["BO_TRUONG"] == NATIONAL_WORKFORCE[("TW", "CB")]
+    assert plan.jp_filled.sum() == sum(workforce(GenContext(SCALES["national"], 3)).values())
+
+
+def test_some_communes_fall_below_their_norm() -> None:
+    ctx = GenContext(SCALES["province"], 3)
+    quota = s1_organisation.headcount_quota_table(s1_organisation.organisation_plan(ctx), ctx)
+    now = quota.filter(pc.and_(pc.equal(quota.column("year"), 2026),
+                               pc.is_valid(quota.column("norm_civil_servants"))))
+    assert now.num_rows == len(admin.communes())
+    below = pc.less(now.column("actual_civil_servants"), now.column("norm_civil_servants"))
+    assert 0.05 < pc.mean(below.cast(pa.int8())).as_py() < 0.5
+
+
+def test_demo_scale_carries_no_commune_norm(
+    generated: tuple[dict[str, pa.Table], GenContext]
+) -> None:
+    quota = generated[0]["headcount_quota"]
+    assert quota.column("norm_civil_servants").null_count == quota.num_rows

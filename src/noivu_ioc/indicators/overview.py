@@ -11,7 +11,6 @@ from noivu_ioc.catalog import Entity, catalog
 from noivu_ioc.units import admin
 from noivu_ioc.warehouse import Warehouse
 
-
 # The personnel_status code of people in service (code list personnel_status).
 ACTIVE = "DANG_CONG_TAC"
 
@@ -35,7 +34,14 @@ HEADLINES: tuple[Headline, ...] = (
         "local_government", "commune_official", "Cán bộ, công chức cấp xã", "Commune officials"
     ),
     Headline("associations", "association", "Hội", "Associations"),
-    Headline("youth", "youth_programme", "Chương trình thanh niên", "Youth programmes"),
+    Headline(
+        "youth",
+        "youth_statistics",
+        "Thanh niên 16–30 tuổi",
+        "Young people aged 16–30",
+        expression="sum(youth_total)",
+        where="year = (SELECT max(year) FROM youth_statistics)",
+    ),
     Headline("exams", "candidate", "Thí sinh", "Candidates"),
     Headline("training", "training_record", "Lượt đào tạo, bồi dưỡng", "Training participations"),
     Headline("talent", "talent", "Người có tài năng", "Talented people"),
@@ -72,8 +78,7 @@ def headline_value(warehouse: Warehouse, headline: Headline, scope: Scope) -> fl
     if where == "FALSE":
         return None
     value = warehouse.scalar(
-        f'SELECT {headline.expression} FROM "{entity.id}" '
-        f"WHERE ({headline.where}) AND {where}",
+        f'SELECT {headline.expression} FROM "{entity.id}" WHERE ({headline.where}) AND {where}',
         params,
     )
     return None if value is None else float(value)

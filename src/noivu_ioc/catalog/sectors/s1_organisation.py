@@ -236,7 +236,8 @@ HEADCOUNT_QUOTA = Entity(
         Field("actual_contracts", "Hợp đồng lao động có mặt", "Contract staff in post", _I,
               True),
         Field("norm_civil_servants", "Định mức cán bộ, công chức", "Staffing norm", _I,
-              description="Commune People's Committees only: the norm at this data scale"),
+              description="Commune People's Committees only: the planning norm scaled to "
+              "the data scale, empty where the scale is too small to carry one"),
         Field("decision_no", "Số quyết định giao", "Decision number", _S),
         Field("decision_date", "Ngày quyết định", "Decision date", _D),
     ),

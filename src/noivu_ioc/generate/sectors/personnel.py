@@ -69,8 +69,9 @@ _FEMALE_BY_UNIT = {"MN": 4.0, "TH": 1.3, "THCS": 1.1, "THPT": 1.0, "BV": 1.0, "T
 _FEMALE_BY_FAMILY = {"NURSE": 1.5, "DOC": 0.8, "ACC": 1.6, "REC": 1.5, "TAX": 1.2}
 _FEMALE_BY_LEADERSHIP = (1.0, 0.8, 0.6, 0.45)  # none, middle manager, deputy, head
 
-# Main minority groups of each province (ethnicity codes, relative weights; 2019 census,
-# rounded). Provinces not listed draw from the national mix of minorities.
+# Main minority groups of each province (ethnicity codes, relative weights), approximated
+# from the 2019 census for the merged provinces. Provinces not listed draw from the
+# national mix of minorities.
 ETHNIC_MIX: dict[str, dict[str, float]] = {
     "04": {"02": 45, "07": 33, "08": 11, "09": 10},
     "08": {"02": 30, "08": 28, "09": 18, "07": 8, "15": 8, "25": 3, "43": 1},
@@ -203,7 +204,6 @@ def _title_scale(family: str, rank: int) -> str:
     return ("A3", "A2", "A1", "A0")[rank]
 
 
-_SCALE_KEYS = tuple(SALARY_SCALES)
 _TITLE_SCALE_TABLE = np.array([
     [_SCALE_KEYS.index(_title_scale(f, k)) if f in TITLE_FAMILIES else 0
      for k in range(len(TITLE_RANKS))] for f in FAMILIES], dtype=np.int64)

@@ -1117,16 +1117,20 @@ def _fill_positions(ctx: GenContext, ag: _Agencies, counts: dict[str, IntArray],
             idx = [i for i, t in enumerate(templates) if t.category == cat]
             if not idx:
                 continue
-            left = counts[cat][agencies].copy()
-            q = np.maximum(quota[cat][agencies], 1e-9)
+            total = counts[cat][agencies]
+            left = total.copy()
+            # leadership posts scale with the people the agency got against its expected
+            # count: all its posts at full scale, in proportion when thinned
+            size = total / np.maximum(quota[cat][agencies], 1e-9)
             fixed = [i for i in idx if templates[i].fixed]
             shared = [i for i in idx if not templates[i].fixed]
             for i in fixed:
                 posts = templates[i].fixed
-                take = np.minimum(_round_posts(posts * r * left / q, rng), posts)
+                take = np.minimum(_round_posts(posts * r * size, rng), posts)
                 take = np.minimum(take, left)
                 filled[:, i] = take
-                approved[:, i] = np.maximum(take, _round_posts(np.full(len(q), posts * r), rng))
+                approved[:, i] = np.maximum(take, _round_posts(np.full(len(total), posts * r),
+                                                               rng))
                 left -= take
             if shared:
                 p = np.array([templates[i].share for i in shared])
@@ -1209,7 +1213,9 @@ QUOTA_YEARS = (2022, 2023, 2024, 2025, 2026)
 REDUCTION_YEARS = (2023, 2024, 2025, 2026)
 # People in post relative to 2026, before the 2025 restructuring and staff reduction.
 _PAST_STAFF = {2022: 1.07, 2023: 1.06, 2024: 1.05, 2025: 1.02, 2026: 1.0}
-COMMUNE_NORM = 40  # cadres and civil servants per commune used for planning, national scale
+# Cadres and civil servants per commune used for planning, national scale: a little under
+# the 41 in post on average, so that the smaller communes fall below it.
+COMMUNE_NORM = 36
 # Share of an agency's people planned for reduction, by year and reason (codes 01-06);
 # 2025 carries the restructuring under Decree 178/2024/NĐ-CP.
 _REDUCTION_RATE: dict[int, tuple[float, ...]] = {
@@ -1326,7 +1332,8 @@ def headcount_quota_table(plan: OrganisationPlan, ctx: GenContext) -> pa.Table:
             "rows": rows, "year": np.full(n, year, dtype=np.int64),
             "acs": approved["cs"], "ape": approved["pe"], "ahd": approved["hd"],
             "cs": actual["cs"], "pe": actual["pe"], "hd": actual["hd"],
-            "norm": np.where(is_commune, norm, -1),
+            # too small a scale carries no norm (it would round to nobody)
+            "norm": np.where(is_commune & (norm > 0), norm, -1),
             "decision": np.char.add(rng.integers(1, 4_000, n).astype(str),
                                     np.where(local, "/QĐ-UBND", "/QĐ-BNV")),
             "date": start + rng.integers(0, 60, n),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -86,6 +87,17 @@ def _narrowed(request: Request, principal: Principal, province: str | None) -> S
     return Scope(provinces=frozenset({province}))
 
 
+# Viet Nam keeps UTC+7 all year; times are stored in UTC and shown in local time.
+VIETNAM_TIME = timezone(timedelta(hours=7), "ICT")
+
+
+def _local_time(value: datetime | None) -> str | None:
+    if value is None:
+        return None
+    aware = value if value.tzinfo else value.replace(tzinfo=UTC)
+    return aware.astimezone(VIETNAM_TIME).strftime("%d/%m/%Y %H:%M")
+
+
 def _overview(warehouse: Warehouse, scope: Scope) -> Overview:
     summary = overview.personnel_summary(warehouse, scope)
     last = warehouse.loads(1)
@@ -100,7 +112,7 @@ def _overview(warehouse: Warehouse, scope: Scope) -> Overview:
         sectors=[
             SectorFigurePublic(**asdict(f)) for f in overview.sector_figures(warehouse, scope)
         ],
-        loaded_at=str(last[0]["finished_at"]) if last else None,
+        loaded_at=_local_time(last[0]["finished_at"]) if last else None,
     )
 
 

@@ -6,11 +6,14 @@
     var source = document.getElementById("data-provinces");
     if (!holder || !source || !window.echarts) return;
     var rows = JSON.parse(source.textContent || "[]").slice().reverse();
+    var locale = document.documentElement.lang === "en" ? "en-GB" : "vi-VN";
+    var number = new Intl.NumberFormat(locale);
     var chart = echarts.getInstanceByDom(holder) || echarts.init(holder);
     chart.setOption({
       grid: { left: 110, right: 24, top: 8, bottom: 24 },
-      tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
-      xAxis: { type: "value" },
+      tooltip: { trigger: "axis", axisPointer: { type: "shadow" },
+                 valueFormatter: function (v) { return number.format(v); } },
+      xAxis: { type: "value", axisLabel: { formatter: function (v) { return number.format(v); } } },
       yAxis: { type: "category", data: rows.map(function (r) { return r.name; }),
                axisLabel: { fontSize: 11 } },
       series: [{ type: "bar", data: rows.map(function (r) { return r.persons; }),
