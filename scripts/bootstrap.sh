@@ -24,7 +24,8 @@ if ! PYTHON312=$(find_python312); then
 fi
 export UV_PYTHON="$PYTHON312"
 
-if command -v uv >/dev/null 2>&1; then
+# `command -v` is not enough: a pyenv shim can exist for a uv that the active Python lacks.
+if uv --version >/dev/null 2>&1; then
   UV=(uv)
 elif "$PYTHON312" -m uv --version >/dev/null 2>&1; then
   UV=("$PYTHON312" -m uv)

@@ -259,16 +259,16 @@ def users_disable(username: str) -> None:
 @units_app.command("convert")
 def units_convert(code: str) -> None:
     """Show the current unit(s) of a pre-2025 province (2 digits) or commune (5 digits)."""
-    from noivu_ioc.web.routes.units import convert
+    from noivu_ioc.units import admin
 
     try:
-        c = convert(code)
+        c = admin.convert_legacy(code)
     except IOCError as exc:
         _fail(exc.message)
     typer.echo(f"{c.level} {c.legacy_code} {c.legacy_name} (before 1 July 2025) ->")
     for u in c.current:
         typer.echo(f"  {u.code} {u.name}")
-    if not c.unambiguous:
+    if not c.is_unambiguous:
         typer.echo("the former unit was split: choose the current unit record by record")
 
 

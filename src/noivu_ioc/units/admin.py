@@ -48,6 +48,10 @@ class LegacyConversion:
     def is_unambiguous(self) -> bool:
         return len(self.current) == 1
 
+    @property
+    def level(self) -> str:
+        return "province" if len(self.legacy_code) == 2 else "commune"
+
 
 _DIVISION_WORDS = ("Thành phố", "Tỉnh", "Phường", "Xã", "Đặc khu")
 
@@ -141,6 +145,19 @@ def convert_legacy_commune(code: str | int) -> LegacyConversion:
     found = Ward.search_from_legacy(code=int(code))
     current = tuple(sorted({_from_ward(f.ward) for f in found}, key=lambda u: u.code))
     return LegacyConversion(commune_code(code), legacy.name, current)
+
+
+def convert_legacy(code: str) -> LegacyConversion:
+    """Map a pre-2025 code of either level, told apart by its length."""
+    code = code.strip()
+    if code.isdigit() and len(code) == 2:
+        return convert_legacy_province(code)
+    if code.isdigit() and len(code) == 5:
+        return convert_legacy_commune(code)
+    raise InvalidInputError(
+        f"{code!r} is not a pre-2025 code: give 2 digits for a province (e.g. 77) or 5 "
+        "digits for a commune (e.g. 26710)"
+    )
 
 
 def _legacy_province(code: str | int) -> LegacyProvince:

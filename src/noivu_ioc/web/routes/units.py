@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel
 
-from noivu_ioc.errors import InvalidInputError, IOCError
+from noivu_ioc.errors import IOCError
 from noivu_ioc.units import admin
 from noivu_ioc.web.deps import CatalogReader, Lang
 from noivu_ioc.web.pages import render
@@ -38,20 +38,9 @@ def _public(u: admin.AdminUnit) -> UnitPublic:
 
 
 def convert(code: str) -> ConversionPublic:
-    code = code.strip()
-    if code.isdigit() and len(code) == 2:
-        c = admin.convert_legacy_province(code)
-        level: Literal["province", "commune"] = "province"
-    elif code.isdigit() and len(code) == 5:
-        c = admin.convert_legacy_commune(code)
-        level = "commune"
-    else:
-        raise InvalidInputError(
-            f"{code!r} is not a pre-2025 code: give 2 digits for a province (e.g. 77) or 5 "
-            "digits for a commune (e.g. 26710)"
-        )
+    c = admin.convert_legacy(code)
     return ConversionPublic(
-        level=level,
+        level="province" if c.level == "province" else "commune",
         legacy_code=c.legacy_code,
         legacy_name=c.legacy_name,
         unambiguous=c.is_unambiguous,
