@@ -24,6 +24,11 @@ if ! PYTHON312=$(find_python312); then
 fi
 export UV_PYTHON="$PYTHON312"
 
+# Networks that inspect TLS put their authority in the system bundle; let uv trust it.
+if [ -z "${SSL_CERT_FILE:-}" ] && [ -f /etc/ssl/certs/ca-certificates.crt ]; then
+  export SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt
+fi
+
 # `command -v` is not enough: a pyenv shim can exist for a uv that the active Python lacks.
 if uv --version >/dev/null 2>&1; then
   UV=(uv)
