@@ -11,7 +11,8 @@ from tests.factories import login
 
 
 def _active(warehouse: Warehouse, where: str = "TRUE") -> int:
-    return int(warehouse.scalar(f"SELECT count(*) FROM person WHERE status = '{ACTIVE}' AND {where}"))
+    sql = f"SELECT count(*) FROM person WHERE status = '{ACTIVE}' AND {where}"
+    return int(warehouse.scalar(sql))
 
 
 def test_national_leader_sees_every_province(
