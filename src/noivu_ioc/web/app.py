@@ -14,6 +14,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from noivu_ioc import __version__
+from noivu_ioc.catalog import catalog as sector_catalog
 from noivu_ioc.settings import Settings
 from noivu_ioc.store import OpStore, open_store
 from noivu_ioc.warehouse import Warehouse, open_warehouse
@@ -26,11 +27,21 @@ log = logging.getLogger(__name__)
 HERE = Path(__file__).parent
 
 
+def _level_label(code: str | None, lang: str) -> str:
+    if code is None:
+        return "–"
+    try:
+        return sector_catalog().codelist("government_level").label(code, lang)
+    except KeyError:
+        return code
+
+
 def _templates() -> Jinja2Templates:
     templates = Jinja2Templates(directory=HERE / "templates")
     templates.env.globals["t"] = i18n.t
     templates.env.globals["version"] = __version__
     templates.env.filters["num"] = i18n.format_number
+    templates.env.globals["level_label"] = _level_label
     return templates
 
 
