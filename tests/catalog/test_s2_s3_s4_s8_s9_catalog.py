@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from noivu_ioc.catalog import Catalog, Entity, FieldType, Sensitivity
-from noivu_ioc.catalog.codelists import CODELISTS
+from noivu_ioc.catalog import Entity, FieldType, Sensitivity
 from noivu_ioc.catalog.sectors import (
-    SECTORS,
     s2_local_government,
     s3_associations,
     s4_youth,
@@ -18,6 +16,13 @@ from noivu_ioc.catalog.sectors import (
 from noivu_ioc.generate.sectors import s2_local_government as gen2
 from noivu_ioc.generate.sectors import s8_religion as gen8
 from noivu_ioc.generate.sectors import s9_emulation as gen9
+from tests.catalog.helpers import (
+    assert_consistent,
+    assert_sector_identity,
+    codes,
+    entities_of,
+    whole_catalog,
+)
 
 MINE = {
     "local_government": (2, s2_local_government),
@@ -28,35 +33,18 @@ MINE = {
 }
 
 
-def whole_catalog() -> Catalog:
-    return Catalog(SECTORS, {c.id: c for c in CODELISTS})
-
-
 def my_entities() -> list[Entity]:
-    return [e for _, module in MINE.values() for e in module.SECTOR.entities]
-
-
-def codes(codelist_id: str) -> set[str]:
-    return set(whole_catalog().codelist(codelist_id).values)
+    return entities_of(module for _, module in MINE.values())
 
 
 def test_my_sectors_are_consistent() -> None:
-    mine = {e.id for e in my_entities()}
-    problems = [p for p in whole_catalog().check() if p.split(".")[0].split(":")[0] in mine]
-    assert problems == []
-    everyone = [e.id for e in whole_catalog().entities]
-    assert all(everyone.count(i) == 1 for i in mine)
+    assert_consistent(my_entities())
 
 
 @pytest.mark.parametrize("sector_id", sorted(MINE))
 def test_sector_identity_and_legal_basis(sector_id: str) -> None:
-    number, module = MINE[sector_id]
-    sector = whole_catalog().sector(sector_id)
-    assert sector is module.SECTOR
-    assert sector.number == number
-    assert "708/QĐ-BNV" in sector.legal_basis
+    sector = assert_sector_identity(sector_id, *MINE[sector_id])
     assert sector.label_vi != sector.label_en
-    assert all(e.sector == sector_id for e in sector.entities)
 
 
 def test_legal_bases_name_the_laws() -> None:

@@ -5,44 +5,34 @@ from __future__ import annotations
 
 import pytest
 
-from noivu_ioc.catalog import Catalog, CodeList, Entity, FieldType, Sensitivity
+from noivu_ioc.catalog import CodeList, Entity, FieldType, Sensitivity
 from noivu_ioc.catalog.codelists import CODELISTS
-from noivu_ioc.catalog.sectors import SECTORS, s5_exams, s6_training, s7_talent
+from noivu_ioc.catalog.sectors import s5_exams, s6_training, s7_talent
 from noivu_ioc.generate.sectors import s5_exams as gen5
 from noivu_ioc.generate.sectors import s6_training as gen6
 from noivu_ioc.generate.sectors import s7_talent as gen7
+from tests.catalog.helpers import (
+    assert_consistent,
+    assert_sector_identity,
+    codes,
+    entities_of,
+    whole_catalog,
+)
 
 MINE = {"exams": (5, s5_exams), "training": (6, s6_training), "talent": (7, s7_talent)}
 
 
-def whole_catalog() -> Catalog:
-    return Catalog(SECTORS, {c.id: c for c in CODELISTS})
-
-
 def my_entities() -> list[Entity]:
-    return [e for m in (s5_exams, s6_training, s7_talent) for e in m.SECTOR.entities]
-
-
-def codes(codelist_id: str) -> set[str]:
-    return set(whole_catalog().codelist(codelist_id).values)
+    return entities_of(module for _, module in MINE.values())
 
 
 def test_my_sectors_are_consistent() -> None:
-    mine = {e.id for e in my_entities()}
-    problems = [p for p in whole_catalog().check() if p.split(".")[0].split(":")[0] in mine]
-    assert problems == []
-    everyone = [e.id for e in whole_catalog().entities]
-    assert all(everyone.count(i) == 1 for i in mine)
+    assert_consistent(my_entities())
 
 
 @pytest.mark.parametrize("sector_id", sorted(MINE))
 def test_sector_identity_and_legal_basis(sector_id: str) -> None:
-    number, module = MINE[sector_id]
-    sector = whole_catalog().sector(sector_id)
-    assert sector is module.SECTOR
-    assert sector.number == number
-    assert "708/QĐ-BNV" in sector.legal_basis
-    assert all(e.sector == sector_id for e in sector.entities)
+    assert_sector_identity(sector_id, *MINE[sector_id])
 
 
 def test_legal_bases_name_the_decrees() -> None:

@@ -8,25 +8,30 @@ catalog keeps the fields the IOC analyses; identity, family, Party membership, h
 discipline and assets are sensitive personal data under Decree 13/2023/NĐ-CP.
 """
 
-from noivu_ioc.catalog.model import (
-    Code,
-    CodeList,
-    Entity,
-    Field,
-    FieldType,
-    Sector,
-    Sensitivity,
+from noivu_ioc.catalog.fields import (
+    BOOLEAN,
+    CODE,
+    DATE,
+    DECIMAL,
+    INTEGER,
+    PERSONAL,
+    SENSITIVE,
+    STRING,
+    TIMESTAMP,
+    agency_ref,
+    birth_date,
+    birth_year,
+    commune_code,
+    ethnicity,
+    full_name,
+    government_level,
+    person_ref,
+    province_code,
+    religion,
+    sex,
+    staff_category,
 )
-
-_S = FieldType.STRING
-_C = FieldType.CODE
-_I = FieldType.INTEGER
-_D = FieldType.DATE
-_T = FieldType.TIMESTAMP
-_B = FieldType.BOOLEAN
-_DEC = FieldType.DECIMAL
-_PERSONAL = Sensitivity.PERSONAL
-_SENSITIVE = Sensitivity.SENSITIVE
+from noivu_ioc.catalog.model import Code, CodeList, Entity, Field, Sector
 
 FAMILY_RELATIONSHIP = CodeList(
     id="family_relationship",
@@ -75,16 +80,11 @@ DECLARATION_TYPE = CodeList(
 CODELISTS: tuple[CodeList, ...] = (FAMILY_RELATIONSHIP, HEALTH_STATUS, DECLARATION_TYPE)
 
 
-def _person_ref() -> Field:
-    return Field("person_id", "Mã hồ sơ", "Dossier identifier", _S, True, ref="person.person_id")
-
-
-def _province() -> Field:
-    return Field(
-        "province_code", "Mã tỉnh, thành phố nơi công tác", "Province of work", _S,
-        description="2-digit code after 1/7/2025; empty for central agencies",
-    )
-
+# Every record of a person carries the province of their agency, to scope it by province.
+_PROVINCE_OF_WORK = province_code(
+    "Mã tỉnh, thành phố nơi công tác", "Province of work",
+    description="2-digit code after 1/7/2025; empty for central agencies",
+)
 
 PERSON = Entity(
     id="person",
@@ -97,57 +97,54 @@ PERSON = Entity(
     unit_field="agency_id",
     province_field="province_code",
     fields=(
-        Field("person_id", "Mã hồ sơ", "Dossier identifier", _S, True,
+        Field("person_id", "Mã hồ sơ", "Dossier identifier", STRING, True,
               description="'CB' followed by 10 digits"),
-        Field("full_name", "Họ và tên", "Full name", _S, True, _PERSONAL),
-        Field("sex", "Giới tính", "Sex", _C, True, _PERSONAL, codelist="sex"),
-        Field("birth_date", "Ngày sinh", "Date of birth", _D, True, _PERSONAL),
-        Field("citizen_id", "Số căn cước", "Citizen identity number", _S, True, _SENSITIVE,
+        full_name(required=True, sensitivity=PERSONAL),
+        sex(required=True, sensitivity=PERSONAL),
+        birth_date(required=True, sensitivity=PERSONAL),
+        Field("citizen_id", "Số căn cước", "Citizen identity number", STRING, True, SENSITIVE,
               description="12 digits: birth province, century and sex, year, serial"),
-        Field("ethnicity", "Dân tộc", "Ethnicity", _C, True, _SENSITIVE, codelist="ethnicity"),
-        Field("religion", "Tôn giáo", "Religion", _C, True, _SENSITIVE, codelist="religion"),
-        Field("hometown_province", "Quê quán (tỉnh)", "Home province", _S, False, _PERSONAL),
-        Field("agency_id", "Cơ quan, đơn vị công tác", "Agency", _S, True,
-              ref="agency.agency_id"),
-        Field("job_position_id", "Vị trí việc làm", "Job position", _S,
+        ethnicity(required=True, sensitivity=SENSITIVE),
+        religion(required=True, sensitivity=SENSITIVE),
+        Field("hometown_province", "Quê quán (tỉnh)", "Home province", STRING, False, PERSONAL),
+        agency_ref("Cơ quan, đơn vị công tác", "Agency", required=True),
+        Field("job_position_id", "Vị trí việc làm", "Job position", STRING,
               ref="job_position.job_position_id"),
-        Field("level", "Cấp hành chính", "Government level", _C, True,
-              codelist="government_level"),
-        _province(),
-        Field("commune_code", "Mã xã nơi công tác", "Commune of work", _S,
-              description="5-digit code for commune-level staff, otherwise empty"),
-        Field("staff_category", "Đối tượng", "Staff category", _C, True,
-              codelist="staff_category"),
-        Field("grade", "Ngạch công chức", "Civil-servant grade", _C,
+        government_level(required=True),
+        _PROVINCE_OF_WORK,
+        commune_code("Mã xã nơi công tác", "Commune of work",
+                     description="5-digit code for commune-level staff, otherwise empty"),
+        staff_category(required=True),
+        Field("grade", "Ngạch công chức", "Civil-servant grade", CODE,
               codelist="civil_servant_grade"),
-        Field("title", "Chức danh nghề nghiệp", "Public-employee title", _C,
+        Field("title", "Chức danh nghề nghiệp", "Public-employee title", CODE,
               codelist="public_employee_title"),
-        Field("grade_date", "Ngày bổ nhiệm ngạch, chức danh", "In grade or title since", _D),
-        Field("position", "Chức vụ lãnh đạo, quản lý", "Leadership position", _C,
+        Field("grade_date", "Ngày bổ nhiệm ngạch, chức danh", "In grade or title since", DATE),
+        Field("position", "Chức vụ lãnh đạo, quản lý", "Leadership position", CODE,
               codelist="position"),
-        Field("position_date", "Ngày bổ nhiệm chức vụ", "In position since", _D),
-        Field("education_level", "Trình độ chuyên môn", "Education level", _C,
+        Field("position_date", "Ngày bổ nhiệm chức vụ", "In position since", DATE),
+        Field("education_level", "Trình độ chuyên môn", "Education level", CODE,
               codelist="education_level"),
-        Field("political_theory_level", "Trình độ lý luận chính trị", "Political theory", _C,
+        Field("political_theory_level", "Trình độ lý luận chính trị", "Political theory", CODE,
               codelist="political_theory_level"),
-        Field("state_management_level", "Trình độ quản lý nhà nước", "State management", _C,
+        Field("state_management_level", "Trình độ quản lý nhà nước", "State management", CODE,
               codelist="state_management_level"),
-        Field("party_member", "Đảng viên", "Party member", _B, True, _SENSITIVE),
-        Field("party_join_date", "Ngày vào Đảng", "Joined the Party on", _D, False, _SENSITIVE),
-        Field("military_service", "Đã phục vụ trong quân đội", "Served in the army", _B, False,
-              _PERSONAL),
-        Field("recruitment_date", "Ngày tuyển dụng", "Recruited on", _D, True),
-        Field("salary_grade_step", "Bậc lương", "Salary step", _I),
-        Field("salary_coefficient", "Hệ số lương", "Salary coefficient", _DEC,
+        Field("party_member", "Đảng viên", "Party member", BOOLEAN, True, SENSITIVE),
+        Field("party_join_date", "Ngày vào Đảng", "Joined the Party on", DATE, False, SENSITIVE),
+        Field("military_service", "Đã phục vụ trong quân đội", "Served in the army",
+              BOOLEAN, False, PERSONAL),
+        Field("recruitment_date", "Ngày tuyển dụng", "Recruited on", DATE, True),
+        Field("salary_grade_step", "Bậc lương", "Salary step", INTEGER),
+        Field("salary_coefficient", "Hệ số lương", "Salary coefficient", DECIMAL,
               description="Coefficients of Decree 204/2004/NĐ-CP"),
-        Field("social_insurance_no", "Mã số bảo hiểm xã hội", "Social insurance number", _S,
-              False, _SENSITIVE),
-        Field("health_status", "Tình trạng sức khỏe", "Health", _C, False, _SENSITIVE,
+        Field("social_insurance_no", "Mã số bảo hiểm xã hội", "Social insurance number",
+              STRING, False, SENSITIVE),
+        Field("health_status", "Tình trạng sức khỏe", "Health", CODE, False, SENSITIVE,
               codelist="health_class"),
-        Field("status", "Trạng thái", "Status", _C, True, codelist="personnel_status"),
-        Field("retirement_date", "Ngày nghỉ hưu (dự kiến)", "Retirement date (expected)", _D,
+        Field("status", "Trạng thái", "Status", CODE, True, codelist="personnel_status"),
+        Field("retirement_date", "Ngày nghỉ hưu (dự kiến)", "Retirement date (expected)", DATE,
               description="Labour Code 2019, art. 169, and Decree 135/2020/NĐ-CP"),
-        Field("updated_at", "Cập nhật lúc", "Updated at", _T, True),
+        Field("updated_at", "Cập nhật lúc", "Updated at", TIMESTAMP, True),
     ),
 )
 
@@ -160,16 +157,15 @@ FAMILY_MEMBER = Entity(
     unit_field="agency_id",
     province_field="province_code",
     fields=(
-        Field("family_member_id", "Mã", "Identifier", _S, True),
-        _person_ref(),
-        Field("relationship", "Quan hệ", "Relationship", _C, True, _SENSITIVE,
+        Field("family_member_id", "Mã", "Identifier", STRING, True),
+        person_ref(required=True),
+        Field("relationship", "Quan hệ", "Relationship", CODE, True, SENSITIVE,
               codelist="family_relationship"),
-        Field("full_name", "Họ và tên", "Full name", _S, True, _SENSITIVE),
-        Field("birth_year", "Năm sinh", "Year of birth", _I, False, _SENSITIVE),
-        Field("occupation", "Nghề nghiệp, nơi công tác", "Occupation", _S, False, _SENSITIVE),
-        Field("agency_id", "Cơ quan của cán bộ", "Agency of the officer", _S,
-              ref="agency.agency_id"),
-        _province(),
+        full_name(required=True, sensitivity=SENSITIVE),
+        birth_year(sensitivity=SENSITIVE),
+        Field("occupation", "Nghề nghiệp, nơi công tác", "Occupation", STRING, False, SENSITIVE),
+        agency_ref("Cơ quan của cán bộ", "Agency of the officer"),
+        _PROVINCE_OF_WORK,
     ),
 )
 
@@ -182,14 +178,14 @@ WORK_HISTORY = Entity(
     unit_field="agency_id",
     province_field="province_code",
     fields=(
-        Field("work_history_id", "Mã", "Identifier", _S, True),
-        _person_ref(),
-        Field("from_date", "Từ ngày", "From", _D, True),
-        Field("to_date", "Đến ngày", "To", _D, description="Empty for the current post"),
-        Field("agency_id", "Cơ quan, đơn vị", "Agency", _S, ref="agency.agency_id"),
-        Field("agency_name", "Tên cơ quan, đơn vị", "Agency name", _S, True),
-        Field("post", "Chức danh, chức vụ", "Post", _S, True),
-        _province(),
+        Field("work_history_id", "Mã", "Identifier", STRING, True),
+        person_ref(required=True),
+        Field("from_date", "Từ ngày", "From", DATE, True),
+        Field("to_date", "Đến ngày", "To", DATE, description="Empty for the current post"),
+        agency_ref(),
+        Field("agency_name", "Tên cơ quan, đơn vị", "Agency name", STRING, True),
+        Field("post", "Chức danh, chức vụ", "Post", STRING, True),
+        _PROVINCE_OF_WORK,
     ),
 )
 
@@ -202,16 +198,16 @@ SALARY_HISTORY = Entity(
     unit_field="agency_id",
     province_field="province_code",
     fields=(
-        Field("salary_history_id", "Mã", "Identifier", _S, True),
-        _person_ref(),
-        Field("effective_date", "Ngày hưởng", "Effective from", _D, True),
-        Field("grade", "Ngạch", "Grade", _C, codelist="civil_servant_grade"),
-        Field("title", "Chức danh nghề nghiệp", "Title", _C, codelist="public_employee_title"),
-        Field("salary_grade_step", "Bậc lương", "Salary step", _I, True),
-        Field("salary_coefficient", "Hệ số lương", "Salary coefficient", _DEC, True),
-        Field("position_allowance", "Hệ số phụ cấp chức vụ", "Position allowance", _DEC),
-        Field("agency_id", "Cơ quan, đơn vị", "Agency", _S, ref="agency.agency_id"),
-        _province(),
+        Field("salary_history_id", "Mã", "Identifier", STRING, True),
+        person_ref(required=True),
+        Field("effective_date", "Ngày hưởng", "Effective from", DATE, True),
+        Field("grade", "Ngạch", "Grade", CODE, codelist="civil_servant_grade"),
+        Field("title", "Chức danh nghề nghiệp", "Title", CODE, codelist="public_employee_title"),
+        Field("salary_grade_step", "Bậc lương", "Salary step", INTEGER, True),
+        Field("salary_coefficient", "Hệ số lương", "Salary coefficient", DECIMAL, True),
+        Field("position_allowance", "Hệ số phụ cấp chức vụ", "Position allowance", DECIMAL),
+        agency_ref(),
+        _PROVINCE_OF_WORK,
     ),
 )
 
@@ -224,13 +220,12 @@ APPRAISAL = Entity(
     unit_field="agency_id",
     province_field="province_code",
     fields=(
-        _person_ref(),
-        Field("year", "Năm đánh giá", "Year", _I, True),
-        Field("result", "Kết quả xếp loại", "Result", _C, True, codelist="appraisal_result"),
-        Field("agency_id", "Cơ quan, đơn vị", "Agency", _S, True, ref="agency.agency_id"),
-        Field("staff_category", "Đối tượng", "Staff category", _C, True,
-              codelist="staff_category"),
-        _province(),
+        person_ref(required=True),
+        Field("year", "Năm đánh giá", "Year", INTEGER, True),
+        Field("result", "Kết quả xếp loại", "Result", CODE, True, codelist="appraisal_result"),
+        agency_ref(required=True),
+        staff_category(required=True),
+        _PROVINCE_OF_WORK,
     ),
 )
 
@@ -243,16 +238,16 @@ DISCIPLINE = Entity(
     unit_field="agency_id",
     province_field="province_code",
     fields=(
-        Field("discipline_id", "Mã", "Identifier", _S, True),
-        _person_ref(),
-        Field("form", "Hình thức kỷ luật", "Form", _C, True, _SENSITIVE,
+        Field("discipline_id", "Mã", "Identifier", STRING, True),
+        person_ref(required=True),
+        Field("form", "Hình thức kỷ luật", "Form", CODE, True, SENSITIVE,
               codelist="discipline_form"),
-        Field("reason", "Lý do", "Reason", _S, False, _SENSITIVE),
-        Field("decision_no", "Số quyết định", "Decision number", _S, False, _SENSITIVE),
-        Field("decision_date", "Ngày quyết định", "Decision date", _D, True, _SENSITIVE),
-        Field("effective_until", "Hết hiệu lực", "In force until", _D, False, _SENSITIVE),
-        Field("agency_id", "Cơ quan, đơn vị", "Agency", _S, True, ref="agency.agency_id"),
-        _province(),
+        Field("reason", "Lý do", "Reason", STRING, False, SENSITIVE),
+        Field("decision_no", "Số quyết định", "Decision number", STRING, False, SENSITIVE),
+        Field("decision_date", "Ngày quyết định", "Decision date", DATE, True, SENSITIVE),
+        Field("effective_until", "Hết hiệu lực", "In force until", DATE, False, SENSITIVE),
+        agency_ref(required=True),
+        _PROVINCE_OF_WORK,
     ),
 )
 
@@ -269,20 +264,20 @@ ASSETS_DECLARATION = Entity(
     unit_field="agency_id",
     province_field="province_code",
     fields=(
-        Field("declaration_id", "Mã bản kê khai", "Identifier", _S, True),
-        _person_ref(),
-        Field("year", "Năm kê khai", "Year", _I, True),
-        Field("declaration_type", "Phương thức kê khai", "Kind", _C, True,
+        Field("declaration_id", "Mã bản kê khai", "Identifier", STRING, True),
+        person_ref(required=True),
+        Field("year", "Năm kê khai", "Year", INTEGER, True),
+        Field("declaration_type", "Phương thức kê khai", "Kind", CODE, True,
               codelist="asset_declaration_type"),
         Field("total_assets_million_vnd", "Tổng giá trị tài sản (triệu đồng)",
-              "Total assets (million VND)", _DEC, True, _SENSITIVE),
+              "Total assets (million VND)", DECIMAL, True, SENSITIVE),
         Field("total_income_million_vnd", "Tổng thu nhập trong năm (triệu đồng)",
-              "Income of the year (million VND)", _DEC, True, _SENSITIVE),
+              "Income of the year (million VND)", DECIMAL, True, SENSITIVE),
         Field("change_million_vnd", "Biến động tài sản so với lần trước (triệu đồng)",
-              "Change since the last declaration (million VND)", _DEC, False, _SENSITIVE),
-        Field("submitted_date", "Ngày nộp", "Submitted on", _D, True),
-        Field("agency_id", "Cơ quan, đơn vị", "Agency", _S, True, ref="agency.agency_id"),
-        _province(),
+              "Change since the last declaration (million VND)", DECIMAL, False, SENSITIVE),
+        Field("submitted_date", "Ngày nộp", "Submitted on", DATE, True),
+        agency_ref(required=True),
+        _PROVINCE_OF_WORK,
     ),
 )
 

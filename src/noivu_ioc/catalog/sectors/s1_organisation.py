@@ -8,23 +8,21 @@ biên chế), the latter for the 2025 restructuring; Decree 60/2021/NĐ-CP sets 
 autonomy groups of public service units.
 """
 
-from noivu_ioc.catalog.model import (
-    Code,
-    CodeList,
-    Entity,
-    Field,
-    FieldType,
-    Sector,
-    Sensitivity,
+from noivu_ioc.catalog.fields import (
+    BOOLEAN,
+    CODE,
+    DATE,
+    DECIMAL,
+    INTEGER,
+    PUBLIC,
+    STRING,
+    agency_ref,
+    commune_code,
+    government_level,
+    province_code,
+    staff_category,
 )
-
-_S = FieldType.STRING
-_C = FieldType.CODE
-_I = FieldType.INTEGER
-_D = FieldType.DATE
-_B = FieldType.BOOLEAN
-_DEC = FieldType.DECIMAL
-_PUBLIC = Sensitivity.PUBLIC
+from noivu_ioc.catalog.model import Code, CodeList, Entity, Field, Sector
 
 AGENCY_TYPE = CodeList(
     id="agency_type",
@@ -128,16 +126,11 @@ CODELISTS: tuple[CodeList, ...] = (
     STAFF_REDUCTION_REASON,
 )
 
-_PROVINCE = Field(
-    "province_code", "Mã tỉnh, thành phố", "Province code", _S,
+_PROVINCE = province_code(
+    "Mã tỉnh, thành phố", "Province code",
     description="2-digit statistics-office code after 1/7/2025; empty for central agencies",
 )
-_LEVEL = Field(
-    "level", "Cấp hành chính", "Government level", _C, True, codelist="government_level"
-)
-_AGENCY_REF = Field(
-    "agency_id", "Mã cơ quan, đơn vị", "Agency identifier", _S, True, ref="agency.agency_id"
-)
+_AGENCY_REF = agency_ref("Mã cơ quan, đơn vị", "Agency identifier", required=True)
 
 AGENCY = Entity(
     id="agency",
@@ -152,27 +145,26 @@ AGENCY = Entity(
     unit_field="agency_id",
     province_field="province_code",
     fields=(
-        Field("agency_id", "Mã cơ quan, đơn vị", "Agency identifier", _S, True, _PUBLIC),
-        Field("name", "Tên cơ quan, đơn vị", "Name", _S, True, _PUBLIC),
-        Field("agency_type", "Loại cơ quan, đơn vị", "Agency type", _C, True, _PUBLIC,
+        Field("agency_id", "Mã cơ quan, đơn vị", "Agency identifier", STRING, True, PUBLIC),
+        Field("name", "Tên cơ quan, đơn vị", "Name", STRING, True, PUBLIC),
+        Field("agency_type", "Loại cơ quan, đơn vị", "Agency type", CODE, True, PUBLIC,
               codelist="agency_type"),
-        Field("level", "Cấp hành chính", "Government level", _C, True, _PUBLIC,
-              codelist="government_level"),
-        Field("parent_agency_id", "Cơ quan cấp trên trực tiếp", "Parent agency", _S, False,
-              _PUBLIC, ref="agency.agency_id"),
-        Field("province_code", "Mã tỉnh, thành phố", "Province code", _S, False, _PUBLIC,
-              description="2-digit code; empty for central agencies"),
-        Field("commune_code", "Mã xã, phường, đặc khu", "Commune code", _S, False, _PUBLIC,
-              description="5-digit code; empty unless the agency belongs to a commune"),
-        Field("field_of_work", "Lĩnh vực", "Field of work", _S, False, _PUBLIC),
-        Field("financial_autonomy", "Mức tự chủ tài chính", "Financial autonomy", _C, False,
-              _PUBLIC, codelist="financial_autonomy",
+        government_level(required=True, sensitivity=PUBLIC),
+        Field("parent_agency_id", "Cơ quan cấp trên trực tiếp", "Parent agency",
+              STRING, False, PUBLIC, ref="agency.agency_id"),
+        province_code("Mã tỉnh, thành phố", "Province code", sensitivity=PUBLIC,
+                      description="2-digit code; empty for central agencies"),
+        commune_code("Mã xã, phường, đặc khu", "Commune code", sensitivity=PUBLIC,
+                     description="5-digit code; empty unless the agency belongs to a commune"),
+        Field("field_of_work", "Lĩnh vực", "Field of work", STRING, False, PUBLIC),
+        Field("financial_autonomy", "Mức tự chủ tài chính", "Financial autonomy",
+              CODE, False, PUBLIC, codelist="financial_autonomy",
               description="Public service units only (Decree 60/2021/NĐ-CP)"),
-        Field("status", "Tình trạng hoạt động", "Status", _C, True, _PUBLIC,
+        Field("status", "Tình trạng hoạt động", "Status", CODE, True, PUBLIC,
               codelist="agency_status"),
-        Field("established_date", "Ngày thành lập", "Established on", _D, False, _PUBLIC),
-        Field("establishing_decision", "Quyết định thành lập, tổ chức lại",
-              "Establishing decision", _S, False, _PUBLIC),
+        Field("established_date", "Ngày thành lập", "Established on", DATE, False, PUBLIC),
+        Field("establishing_decision", "Quyết định thành lập, tổ chức lại", "Establishing decision",
+              STRING, False, PUBLIC),
     ),
 )
 
@@ -187,21 +179,21 @@ JOB_POSITION = Entity(
     unit_field="agency_id",
     province_field="province_code",
     fields=(
-        Field("job_position_id", "Mã vị trí việc làm", "Job position identifier", _S, True),
+        Field("job_position_id", "Mã vị trí việc làm", "Job position identifier", STRING, True),
         _AGENCY_REF,
-        Field("name", "Tên vị trí việc làm", "Name", _S, True),
-        Field("position_group", "Nhóm vị trí việc làm", "Group", _C, True,
+        Field("name", "Tên vị trí việc làm", "Name", STRING, True),
+        Field("position_group", "Nhóm vị trí việc làm", "Group", CODE, True,
               codelist="job_position_group"),
-        Field("grade", "Ngạch công chức tương ứng", "Matching civil-servant grade", _C,
+        Field("grade", "Ngạch công chức tương ứng", "Matching civil-servant grade", CODE,
               codelist="civil_servant_grade"),
-        Field("title", "Chức danh nghề nghiệp tương ứng", "Matching public-employee title", _C,
+        Field("title", "Chức danh nghề nghiệp tương ứng", "Matching public-employee title", CODE,
               codelist="public_employee_title"),
-        Field("staff_category", "Đối tượng", "Staff category", _C, True,
-              codelist="staff_category"),
-        Field("approved_count", "Số người được phê duyệt", "Approved number of people", _I, True),
+        staff_category(required=True),
+        Field("approved_count", "Số người được phê duyệt", "Approved number of people",
+              INTEGER, True),
         _PROVINCE,
-        _LEVEL,
-        Field("approved_date", "Ngày phê duyệt", "Approved on", _D),
+        government_level(required=True),
+        Field("approved_date", "Ngày phê duyệt", "Approved on", DATE),
     ),
 )
 
@@ -219,27 +211,26 @@ HEADCOUNT_QUOTA = Entity(
     province_field="province_code",
     fields=(
         _AGENCY_REF,
-        Field("year", "Năm", "Year", _I, True),
+        Field("year", "Năm", "Year", INTEGER, True),
         _PROVINCE,
-        Field("commune_code", "Mã xã, phường, đặc khu", "Commune code", _S),
-        _LEVEL,
-        Field("approved_civil_servants", "Biên chế công chức được giao",
-              "Approved civil servants", _I, True,
-              description="Includes cadres (cán bộ)"),
+        commune_code("Mã xã, phường, đặc khu", "Commune code"),
+        government_level(required=True),
+        Field("approved_civil_servants", "Biên chế công chức được giao", "Approved civil servants",
+              INTEGER, True, description="Includes cadres (cán bộ)"),
         Field("approved_public_employees", "Số lượng người làm việc được giao",
-              "Approved public employees", _I, True),
+              "Approved public employees", INTEGER, True),
         Field("approved_contracts", "Hợp đồng lao động được giao", "Approved contract staff",
-              _I, True, description="Contracts under Decree 111/2022/NĐ-CP"),
-        Field("actual_civil_servants", "Công chức có mặt", "Civil servants in post", _I, True),
-        Field("actual_public_employees", "Viên chức có mặt", "Public employees in post", _I,
-              True),
-        Field("actual_contracts", "Hợp đồng lao động có mặt", "Contract staff in post", _I,
-              True),
-        Field("norm_civil_servants", "Định mức cán bộ, công chức", "Staffing norm", _I,
-              description="Commune People's Committees only: the planning norm scaled to "
-              "the data scale, empty where the scale is too small to carry one"),
-        Field("decision_no", "Số quyết định giao", "Decision number", _S),
-        Field("decision_date", "Ngày quyết định", "Decision date", _D),
+              INTEGER, True, description="Contracts under Decree 111/2022/NĐ-CP"),
+        Field("actual_civil_servants", "Công chức có mặt", "Civil servants in post", INTEGER, True),
+        Field("actual_public_employees", "Viên chức có mặt", "Public employees in post",
+              INTEGER, True),
+        Field("actual_contracts", "Hợp đồng lao động có mặt", "Contract staff in post",
+              INTEGER, True),
+        Field("norm_civil_servants", "Định mức cán bộ, công chức", "Staffing norm", INTEGER,
+              description="Commune People's Committees only: the planning norm scaled to the "
+              "data scale, empty where the scale is too small to carry one"),
+        Field("decision_no", "Số quyết định giao", "Decision number", STRING),
+        Field("decision_date", "Ngày quyết định", "Decision date", DATE),
     ),
 )
 
@@ -255,17 +246,17 @@ STAFF_REDUCTION = Entity(
     province_field="province_code",
     fields=(
         _AGENCY_REF,
-        Field("year", "Năm", "Year", _I, True),
-        Field("reason", "Lý do tinh giản", "Reason", _C, True, codelist="staff_reduction_reason"),
+        Field("year", "Năm", "Year", INTEGER, True),
+        Field("reason", "Lý do tinh giản", "Reason", CODE, True, codelist="staff_reduction_reason"),
         _PROVINCE,
-        _LEVEL,
-        Field("planned", "Số người theo kế hoạch", "Planned", _I, True),
-        Field("done", "Số người đã thực hiện", "Done", _I, True),
-        Field("early_retirement", "Nghỉ hưu trước tuổi", "Early retirement", _I, True),
-        Field("resigned", "Thôi việc", "Resigned", _I, True),
+        government_level(required=True),
+        Field("planned", "Số người theo kế hoạch", "Planned", INTEGER, True),
+        Field("done", "Số người đã thực hiện", "Done", INTEGER, True),
+        Field("early_retirement", "Nghỉ hưu trước tuổi", "Early retirement", INTEGER, True),
+        Field("resigned", "Thôi việc", "Resigned", INTEGER, True),
         Field("budget_million_vnd", "Kinh phí chi trả (triệu đồng)", "Payments (million VND)",
-              _DEC),
-        Field("approved", "Đã được phê duyệt", "Approved", _B),
+              DECIMAL),
+        Field("approved", "Đã được phê duyệt", "Approved", BOOLEAN),
     ),
 )
 

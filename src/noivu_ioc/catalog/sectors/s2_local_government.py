@@ -5,28 +5,24 @@ After 1 July 2025 there are two levels of local government: 34 provinces and 3,3
 commune-level units, no district level (Law on Local Government Organisation 2025).
 """
 
-from noivu_ioc.catalog.model import (
-    Code,
-    CodeList,
-    Entity,
-    Field,
-    FieldType,
-    Sector,
-    Sensitivity,
+from noivu_ioc.catalog.fields import (
+    CODE,
+    DATE,
+    DECIMAL,
+    INTEGER,
+    PERSONAL,
+    PUBLIC,
+    SENSITIVE,
+    STRING,
+    birth_year,
+    commune_code,
+    ethnicity,
+    full_name,
+    government_level,
+    province_code,
+    sex,
 )
-
-PUBLIC = Sensitivity.PUBLIC
-INTERNAL = Sensitivity.INTERNAL
-PERSONAL = Sensitivity.PERSONAL
-SENSITIVE = Sensitivity.SENSITIVE
-STR, INT, DEC, DATE, BOOL, CODE = (
-    FieldType.STRING,
-    FieldType.INTEGER,
-    FieldType.DECIMAL,
-    FieldType.DATE,
-    FieldType.BOOLEAN,
-    FieldType.CODE,
-)
+from noivu_ioc.catalog.model import Code, CodeList, Entity, Field, Sector
 
 DIVISION_TYPE = CodeList(
     "division_type",
@@ -186,25 +182,24 @@ ADMIN_UNIT = Entity(
     unit_field="code",
     province_field="province_code",
     fields=(
-        Field("code", "Mã đơn vị hành chính", "Unit code", STR, True, PUBLIC,
+        Field("code", "Mã đơn vị hành chính", "Unit code", STRING, True, PUBLIC,
               description="Statistics office code: 2 digits for a province, 5 for a commune"),
-        Field("name", "Tên đơn vị hành chính", "Official name", STR, True, PUBLIC),
-        Field("short_name", "Tên rút gọn", "Name without the division word", STR, True, PUBLIC),
+        Field("name", "Tên đơn vị hành chính", "Official name", STRING, True, PUBLIC),
+        Field("short_name", "Tên rút gọn", "Name without the division word", STRING, True, PUBLIC),
         Field("division_type", "Loại đơn vị", "Division type", CODE, True, PUBLIC,
               codelist="division_type"),
-        Field("level", "Cấp hành chính", "Government level", CODE, True, PUBLIC,
-              codelist="government_level"),
-        Field("province_code", "Mã tỉnh", "Province code", STR, True, PUBLIC,
-              ref="admin_unit.code",
-              description="The province the unit belongs to; a province's own code for itself"),
+        government_level(required=True, sensitivity=PUBLIC),
+        province_code(required=True, sensitivity=PUBLIC,
+                      description="The province the unit belongs to; a "
+                      "province's own code for itself"),
         Field("unit_class", "Phân loại đơn vị hành chính", "Unit class", CODE, False, PUBLIC,
               codelist="admin_unit_class",
-              description="Generated from population bands; not the official classification "
-              "decisions"),
-        Field("area_km2", "Diện tích tự nhiên (km²)", "Natural area (km²)", DEC, False, PUBLIC,
+              description="Generated from population bands; not the "
+              "official classification decisions"),
+        Field("area_km2", "Diện tích tự nhiên (km²)", "Natural area (km²)", DECIMAL, False, PUBLIC,
               description="Generated: province totals near published 2025 figures, commune "
               "values random shares of them"),
-        Field("population", "Quy mô dân số (người)", "Population", INT, False, PUBLIC,
+        Field("population", "Quy mô dân số (người)", "Population", INTEGER, False, PUBLIC,
               description="Generated: province totals near published 2025 figures, commune "
               "values random shares of them"),
         Field("effective_date", "Ngày có hiệu lực", "In force since", DATE, True, PUBLIC),
@@ -222,15 +217,15 @@ ADMIN_BOUNDARY = Entity(
     unit_field="unit_code",
     province_field="unit_code",
     fields=(
-        Field("unit_code", "Mã đơn vị hành chính", "Unit code", STR, True, PUBLIC,
+        Field("unit_code", "Mã đơn vị hành chính", "Unit code", STRING, True, PUBLIC,
               ref="admin_unit.code"),
-        Field("source", "Nguồn dữ liệu", "Source", STR, True, PUBLIC),
-        Field("version", "Phiên bản", "Version", STR, True, PUBLIC),
+        Field("source", "Nguồn dữ liệu", "Source", STRING, True, PUBLIC),
+        Field("version", "Phiên bản", "Version", STRING, True, PUBLIC),
         Field("geometry_format", "Định dạng", "Geometry format", CODE, True, PUBLIC,
               codelist="geometry_format"),
-        Field("geometry_ref", "Tham chiếu tệp hình học", "Geometry reference", STR, True, PUBLIC,
+        Field("geometry_ref", "Tham chiếu tệp hình học", "Geometry reference", STRING, True, PUBLIC,
               description="Placeholder path until the map loads real boundaries"),
-        Field("crs", "Hệ tọa độ", "Coordinate reference system", STR, True, PUBLIC),
+        Field("crs", "Hệ tọa độ", "Coordinate reference system", STRING, True, PUBLIC),
         Field("updated_date", "Ngày cập nhật", "Updated on", DATE, True, PUBLIC),
     ),
 )
@@ -244,15 +239,14 @@ VILLAGE = Entity(
     unit_field="commune_code",
     province_field="province_code",
     fields=(
-        Field("village_id", "Mã thôn, tổ dân phố", "Village id", STR, True, PUBLIC,
+        Field("village_id", "Mã thôn, tổ dân phố", "Village id", STRING, True, PUBLIC,
               description="Commune code followed by a 3-digit sequence"),
-        Field("name", "Tên thôn, tổ dân phố", "Name", STR, True, PUBLIC),
+        Field("name", "Tên thôn, tổ dân phố", "Name", STRING, True, PUBLIC),
         Field("kind", "Loại", "Kind", CODE, True, PUBLIC, codelist="village_kind"),
-        Field("commune_code", "Mã xã", "Commune code", STR, True, PUBLIC, ref="admin_unit.code"),
-        Field("province_code", "Mã tỉnh", "Province code", STR, True, PUBLIC,
-              ref="admin_unit.code"),
-        Field("households", "Số hộ gia đình", "Households", INT, False, PUBLIC),
-        Field("population", "Số nhân khẩu", "Residents", INT, False, PUBLIC),
+        commune_code(required=True, sensitivity=PUBLIC),
+        province_code(required=True, sensitivity=PUBLIC),
+        Field("households", "Số hộ gia đình", "Households", INTEGER, False, PUBLIC),
+        Field("population", "Số nhân khẩu", "Residents", INTEGER, False, PUBLIC),
     ),
 )
 
@@ -268,21 +262,19 @@ COMMUNE_OFFICIAL = Entity(
     unit_field="commune_code",
     province_field="province_code",
     fields=(
-        Field("official_id", "Mã cán bộ, công chức", "Official id", STR, True, INTERNAL),
-        Field("full_name", "Họ và tên", "Full name", STR, True, PERSONAL),
-        Field("sex", "Giới tính", "Sex", CODE, True, PERSONAL, codelist="sex"),
-        Field("birth_year", "Năm sinh", "Year of birth", INT, False, PERSONAL),
-        Field("ethnicity", "Dân tộc", "Ethnicity", CODE, False, SENSITIVE, codelist="ethnicity"),
-        Field("position", "Chức vụ, chức danh", "Post", CODE, True, INTERNAL,
-              codelist="commune_position"),
-        Field("staff_kind", "Cán bộ hay công chức", "Cadre or civil servant", CODE, True, INTERNAL,
+        Field("official_id", "Mã cán bộ, công chức", "Official id", STRING, True),
+        full_name(required=True, sensitivity=PERSONAL),
+        sex(required=True, sensitivity=PERSONAL),
+        birth_year(sensitivity=PERSONAL),
+        ethnicity(sensitivity=SENSITIVE),
+        Field("position", "Chức vụ, chức danh", "Post", CODE, True, codelist="commune_position"),
+        Field("staff_kind", "Cán bộ hay công chức", "Cadre or civil servant", CODE, True,
               codelist="commune_staff_kind"),
-        Field("education_level", "Trình độ giáo dục phổ thông và chuyên môn",
-              "Education level", CODE, False, PERSONAL, codelist="education_level"),
-        Field("commune_code", "Mã xã", "Commune code", STR, True, INTERNAL, ref="admin_unit.code"),
-        Field("province_code", "Mã tỉnh", "Province code", STR, True, INTERNAL,
-              ref="admin_unit.code"),
-        Field("start_date", "Ngày giữ chức vụ, chức danh", "In post since", DATE, False, INTERNAL),
+        Field("education_level", "Trình độ giáo dục phổ thông và chuyên môn", "Education level",
+              CODE, False, PERSONAL, codelist="education_level"),
+        commune_code(required=True),
+        province_code(required=True),
+        Field("start_date", "Ngày giữ chức vụ, chức danh", "In post since", DATE),
     ),
 )
 

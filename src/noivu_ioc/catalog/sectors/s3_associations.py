@@ -1,25 +1,18 @@
 """Sector 3: associations, social and charity funds, non-governmental organisations (hội, quỹ
 xã hội, quỹ từ thiện, tổ chức phi chính phủ)."""
 
-from noivu_ioc.catalog.model import (
-    Code,
-    CodeList,
-    Entity,
-    Field,
-    FieldType,
-    Sector,
-    Sensitivity,
+from noivu_ioc.catalog.fields import (
+    BOOLEAN,
+    CODE,
+    DATE,
+    DECIMAL,
+    INTEGER,
+    PUBLIC,
+    STRING,
+    commune_code,
+    province_code,
 )
-
-PUBLIC = Sensitivity.PUBLIC
-INTERNAL = Sensitivity.INTERNAL
-STR, INT, DEC, DATE, CODE = (
-    FieldType.STRING,
-    FieldType.INTEGER,
-    FieldType.DECIMAL,
-    FieldType.DATE,
-    FieldType.CODE,
-)
+from noivu_ioc.catalog.model import Code, CodeList, Entity, Field, Sector
 
 SOCIETY_SCOPE = CodeList(
     "society_scope",
@@ -147,8 +140,6 @@ NGO_COUNTRY = CodeList(
     ),
 )
 
-_PROVINCE = "admin_unit.code"
-
 ASSOCIATION = Entity(
     id="association",
     sector="associations",
@@ -161,19 +152,19 @@ ASSOCIATION = Entity(
     unit_field="commune_code",
     province_field="province_code",
     fields=(
-        Field("association_id", "Mã hội", "Association id", STR, True, PUBLIC),
-        Field("name", "Tên hội", "Name", STR, True, PUBLIC),
+        Field("association_id", "Mã hội", "Association id", STRING, True, PUBLIC),
+        Field("name", "Tên hội", "Name", STRING, True, PUBLIC),
         Field("scope", "Phạm vi hoạt động", "Scope", CODE, True, PUBLIC, codelist="society_scope"),
         Field("field", "Lĩnh vực", "Field", CODE, True, PUBLIC, codelist="association_field"),
         Field("special", "Hội có tính chất đặc thù", "Association of special character",
-              FieldType.BOOLEAN, False, PUBLIC),
+              BOOLEAN, False, PUBLIC),
         Field("status", "Tình trạng", "Status", CODE, True, PUBLIC, codelist="society_status"),
-        Field("province_code", "Mã tỉnh", "Province code", STR, False, PUBLIC, ref=_PROVINCE),
-        Field("commune_code", "Mã xã", "Commune code", STR, False, PUBLIC, ref=_PROVINCE),
+        province_code(sensitivity=PUBLIC),
+        commune_code(sensitivity=PUBLIC),
         Field("established_date", "Ngày cho phép thành lập", "Permitted on", DATE, True, PUBLIC),
-        Field("members", "Số hội viên", "Members", INT, False, PUBLIC),
-        Field("last_report_year", "Năm báo cáo gần nhất", "Latest yearly report", INT, False,
-              INTERNAL, description="Empty when the association never reported"),
+        Field("members", "Số hội viên", "Members", INTEGER, False, PUBLIC),
+        Field("last_report_year", "Năm báo cáo gần nhất", "Latest yearly report", INTEGER,
+              description="Empty when the association never reported"),
     ),
 )
 
@@ -188,21 +179,20 @@ FUND = Entity(
     unit_field="commune_code",
     province_field="province_code",
     fields=(
-        Field("fund_id", "Mã quỹ", "Fund id", STR, True, PUBLIC),
-        Field("name", "Tên quỹ", "Name", STR, True, PUBLIC),
+        Field("fund_id", "Mã quỹ", "Fund id", STRING, True, PUBLIC),
+        Field("name", "Tên quỹ", "Name", STRING, True, PUBLIC),
         Field("kind", "Loại quỹ", "Kind", CODE, True, PUBLIC, codelist="fund_kind"),
         Field("scope", "Phạm vi hoạt động", "Scope", CODE, True, PUBLIC, codelist="society_scope"),
         Field("status", "Tình trạng", "Status", CODE, True, PUBLIC, codelist="society_status"),
-        Field("province_code", "Mã tỉnh", "Province code", STR, False, PUBLIC, ref=_PROVINCE),
-        Field("commune_code", "Mã xã", "Commune code", STR, False, PUBLIC, ref=_PROVINCE),
+        province_code(sensitivity=PUBLIC),
+        commune_code(sensitivity=PUBLIC),
         Field("licensed_date", "Ngày cấp giấy phép thành lập", "Licensed on", DATE, True, PUBLIC),
         Field("charter_capital_vnd", "Vốn điều lệ khi thành lập (đồng)", "Founding capital (VND)",
-              DEC, False, PUBLIC,
+              DECIMAL, False, PUBLIC,
               description="At least the minimum of Decree 93/2019 for the fund's scope"),
-        Field("assets_vnd", "Tổng tài sản cuối năm gần nhất (đồng)", "Total assets (VND)", DEC,
-              False, INTERNAL),
-        Field("last_report_year", "Năm báo cáo gần nhất", "Latest yearly report", INT, False,
-              INTERNAL, description="Empty when the fund never reported"),
+        Field("assets_vnd", "Tổng tài sản cuối năm gần nhất (đồng)", "Total assets (VND)", DECIMAL),
+        Field("last_report_year", "Năm báo cáo gần nhất", "Latest yearly report", INTEGER,
+              description="Empty when the fund never reported"),
     ),
 )
 
@@ -216,20 +206,21 @@ NGO = Entity(
     description_en="Foreign NGOs registered in Vietnam; names are generated, not real ones.",
     province_field="office_province_code",
     fields=(
-        Field("ngo_id", "Mã tổ chức", "NGO id", STR, True, PUBLIC),
-        Field("name", "Tên tổ chức", "Name", STR, True, PUBLIC),
+        Field("ngo_id", "Mã tổ chức", "NGO id", STRING, True, PUBLIC),
+        Field("name", "Tên tổ chức", "Name", STRING, True, PUBLIC),
         Field("country", "Quốc gia", "Country", CODE, True, PUBLIC, codelist="ngo_country"),
         Field("registration_kind", "Loại giấy đăng ký", "Registration", CODE, True, PUBLIC,
               codelist="ngo_registration"),
         Field("field", "Lĩnh vực chính", "Main field", CODE, True, PUBLIC, codelist="ngo_field"),
-        Field("office_province_code", "Tỉnh đặt văn phòng", "Office province", STR, False,
-              PUBLIC, ref=_PROVINCE),
-        Field("province_count", "Số tỉnh hoạt động", "Provinces of activity", INT, True, PUBLIC),
+        Field("office_province_code", "Tỉnh đặt văn phòng", "Office province",
+              STRING, False, PUBLIC, ref="admin_unit.code"),
+        Field("province_count", "Số tỉnh hoạt động", "Provinces of activity",
+              INTEGER, True, PUBLIC),
         Field("registered_date", "Ngày cấp giấy đăng ký", "Registered on", DATE, True, PUBLIC),
         Field("expiry_date", "Ngày hết hạn", "Valid until", DATE, True, PUBLIC),
         Field("status", "Tình trạng", "Status", CODE, True, PUBLIC, codelist="ngo_status"),
         Field("yearly_aid_usd", "Giá trị viện trợ giải ngân năm gần nhất (USD)",
-              "Aid disbursed in the latest year (USD)", DEC, False, PUBLIC),
+              "Aid disbursed in the latest year (USD)", DECIMAL, False, PUBLIC),
     ),
 )
 
@@ -241,8 +232,8 @@ NGO_ACTIVITY_AREA = Entity(
     key=("ngo_id", "province_code"),
     province_field="province_code",
     fields=(
-        Field("ngo_id", "Mã tổ chức", "NGO id", STR, True, PUBLIC, ref="ngo.ngo_id"),
-        Field("province_code", "Mã tỉnh", "Province code", STR, True, PUBLIC, ref=_PROVINCE),
+        Field("ngo_id", "Mã tổ chức", "NGO id", STRING, True, PUBLIC, ref="ngo.ngo_id"),
+        province_code(required=True, sensitivity=PUBLIC),
     ),
 )
 

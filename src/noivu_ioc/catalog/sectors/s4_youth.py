@@ -1,24 +1,15 @@
 """Sector 4: youth (thanh niên), people aged 16 to 30 under the Youth Law 2020."""
 
-from noivu_ioc.catalog.model import (
-    Code,
-    CodeList,
-    Entity,
-    Field,
-    FieldType,
-    Sector,
-    Sensitivity,
+from noivu_ioc.catalog.fields import (
+    CODE,
+    DATE,
+    DECIMAL,
+    INTEGER,
+    PUBLIC,
+    STRING,
+    province_code,
 )
-
-PUBLIC = Sensitivity.PUBLIC
-INTERNAL = Sensitivity.INTERNAL
-STR, INT, DEC, DATE, CODE = (
-    FieldType.STRING,
-    FieldType.INTEGER,
-    FieldType.DECIMAL,
-    FieldType.DATE,
-    FieldType.CODE,
-)
+from noivu_ioc.catalog.model import Code, CodeList, Entity, Field, Sector
 
 YOUTH_PROGRAMME_FIELD = CodeList(
     "youth_programme_field",
@@ -50,8 +41,6 @@ PROGRAMME_STATUS = CodeList(
     ),
 )
 
-_PROVINCE = "admin_unit.code"
-
 YOUTH_STATISTICS = Entity(
     id="youth_statistics",
     sector="youth",
@@ -64,18 +53,18 @@ YOUTH_STATISTICS = Entity(
     "of the reference date is an estimate.",
     province_field="province_code",
     fields=(
-        Field("province_code", "Mã tỉnh", "Province code", STR, True, PUBLIC, ref=_PROVINCE),
-        Field("year", "Năm", "Year", INT, True, PUBLIC),
-        Field("population", "Dân số trung bình", "Average population", INT, True, PUBLIC),
-        Field("youth_total", "Số thanh niên", "Young people", INT, True, PUBLIC),
-        Field("youth_male", "Thanh niên nam", "Young men", INT, True, PUBLIC),
-        Field("youth_female", "Thanh niên nữ", "Young women", INT, True, PUBLIC),
-        Field("employed", "Thanh niên có việc làm", "Employed", INT, True, PUBLIC),
-        Field("in_training", "Thanh niên đang đi học, đào tạo", "In education or training", INT,
-              True, PUBLIC),
-        Field("unemployed", "Thanh niên thất nghiệp", "Unemployed", INT, True, PUBLIC),
-        Field("youth_share_pct", "Tỷ lệ thanh niên trong dân số (%)",
-              "Share of the population (%)", DEC, True, PUBLIC),
+        province_code(required=True, sensitivity=PUBLIC),
+        Field("year", "Năm", "Year", INTEGER, True, PUBLIC),
+        Field("population", "Dân số trung bình", "Average population", INTEGER, True, PUBLIC),
+        Field("youth_total", "Số thanh niên", "Young people", INTEGER, True, PUBLIC),
+        Field("youth_male", "Thanh niên nam", "Young men", INTEGER, True, PUBLIC),
+        Field("youth_female", "Thanh niên nữ", "Young women", INTEGER, True, PUBLIC),
+        Field("employed", "Thanh niên có việc làm", "Employed", INTEGER, True, PUBLIC),
+        Field("in_training", "Thanh niên đang đi học, đào tạo", "In education or training",
+              INTEGER, True, PUBLIC),
+        Field("unemployed", "Thanh niên thất nghiệp", "Unemployed", INTEGER, True, PUBLIC),
+        Field("youth_share_pct", "Tỷ lệ thanh niên trong dân số (%)", "Share of the population (%)",
+              DECIMAL, True, PUBLIC),
     ),
 )
 
@@ -89,19 +78,19 @@ YOUTH_PROGRAMME = Entity(
     description_en="Provincial programmes and schemes for young people.",
     province_field="province_code",
     fields=(
-        Field("programme_id", "Mã chương trình", "Programme id", STR, True, PUBLIC),
-        Field("name", "Tên chương trình, đề án", "Name", STR, True, PUBLIC),
+        Field("programme_id", "Mã chương trình", "Programme id", STRING, True, PUBLIC),
+        Field("name", "Tên chương trình, đề án", "Name", STRING, True, PUBLIC),
         Field("field", "Lĩnh vực", "Field", CODE, True, PUBLIC, codelist="youth_programme_field"),
-        Field("province_code", "Mã tỉnh", "Province code", STR, True, PUBLIC, ref=_PROVINCE),
-        Field("year", "Năm phê duyệt", "Year approved", INT, True, PUBLIC),
+        province_code(required=True, sensitivity=PUBLIC),
+        Field("year", "Năm phê duyệt", "Year approved", INTEGER, True, PUBLIC),
         Field("start_date", "Ngày bắt đầu", "Starts on", DATE, True, PUBLIC),
         Field("end_date", "Ngày kết thúc", "Ends on", DATE, True, PUBLIC),
-        Field("budget_vnd", "Kinh phí (đồng)", "Budget (VND)", DEC, True, PUBLIC),
-        Field("spent_vnd", "Kinh phí đã giải ngân (đồng)", "Spent (VND)", DEC, False, INTERNAL),
-        Field("participants_target", "Số thanh niên tham gia theo kế hoạch",
-              "Planned participants", INT, True, PUBLIC),
-        Field("participants", "Số thanh niên đã tham gia", "Participants so far", INT, True,
-              PUBLIC),
+        Field("budget_vnd", "Kinh phí (đồng)", "Budget (VND)", DECIMAL, True, PUBLIC),
+        Field("spent_vnd", "Kinh phí đã giải ngân (đồng)", "Spent (VND)", DECIMAL),
+        Field("participants_target", "Số thanh niên tham gia theo kế hoạch", "Planned participants",
+              INTEGER, True, PUBLIC),
+        Field("participants", "Số thanh niên đã tham gia", "Participants so far",
+              INTEGER, True, PUBLIC),
         Field("status", "Tình trạng", "Status", CODE, True, PUBLIC, codelist="programme_status"),
     ),
 )

@@ -7,25 +7,27 @@ subject. A candidate is a member of the public, not yet a person of the personne
 
 from __future__ import annotations
 
-from noivu_ioc.catalog.model import (
-    Code,
-    CodeList,
-    Entity,
-    Field,
-    FieldType,
-    Sector,
-    Sensitivity,
+from noivu_ioc.catalog.fields import (
+    BOOLEAN,
+    CODE,
+    DATE,
+    DECIMAL,
+    INTEGER,
+    PERSONAL,
+    PROVINCE_NOTE_VI,
+    PUBLIC,
+    SENSITIVE,
+    STRING,
+    agency_ref,
+    birth_date,
+    commune_code,
+    ethnicity,
+    full_name,
+    government_level,
+    province_code,
+    sex,
 )
-
-STR = FieldType.STRING
-CODE = FieldType.CODE
-INT = FieldType.INTEGER
-DEC = FieldType.DECIMAL
-DATE = FieldType.DATE
-BOOL = FieldType.BOOLEAN
-PUBLIC = Sensitivity.PUBLIC
-PERSONAL = Sensitivity.PERSONAL
-SENSITIVE = Sensitivity.SENSITIVE
+from noivu_ioc.catalog.model import Code, CodeList, Entity, Field, Sector
 
 _RECRUITMENT = "Nghị định 138/2020/NĐ-CP về tuyển dụng, sử dụng và quản lý công chức"
 _ASSESSMENT = "Nghị định 06/2023/NĐ-CP quy định về kiểm định chất lượng đầu vào công chức"
@@ -100,8 +102,6 @@ EXAM_PRIORITY = CodeList(
 
 CODELISTS: tuple[CodeList, ...] = (EXAM_KIND, EXAM_SUBJECT, QUESTION_DIFFICULTY, EXAM_PRIORITY)
 
-_PROVINCE = "Mã tỉnh, thành phố (2 chữ số, Cục Thống kê)"
-
 EXAM_ROUND = Entity(
     id="exam_round",
     sector="exams",
@@ -115,50 +115,21 @@ EXAM_ROUND = Entity(
     description_en="A recruitment exam, a selection, or an entrance quality assessment; "
     "rounds of ministries and the ministry's assessments belong to no province.",
     fields=(
-        Field("round_id", "Mã kỳ thi", "Round id", STR, required=True, sensitivity=PUBLIC),
-        Field("name", "Tên kỳ thi", "Name", STR, required=True, sensitivity=PUBLIC),
-        Field(
-            "kind",
-            "Hình thức",
-            "Kind",
-            CODE,
-            required=True,
-            sensitivity=PUBLIC,
-            codelist="exam_kind",
-        ),
-        Field("year", "Năm", "Year", INT, required=True, sensitivity=PUBLIC),
-        Field("exam_date", "Ngày thi", "Exam date", DATE, required=True, sensitivity=PUBLIC),
-        Field(
-            "level",
-            "Cấp tổ chức",
-            "Government level",
-            CODE,
-            required=True,
-            sensitivity=PUBLIC,
-            codelist="government_level",
-        ),
-        Field("province_code", "Tỉnh tổ chức", "Province", STR, description=_PROVINCE),
-        Field("agency_id", "Cơ quan tổ chức", "Organising agency", STR, ref="agency.agency_id"),
-        Field(
-            "target_grade",
-            "Ngạch dự tuyển",
-            "Grade recruited for",
-            CODE,
-            required=True,
-            sensitivity=PUBLIC,
-            codelist="civil_servant_grade",
-        ),
-        Field("on_computer", "Thi trên máy tính", "Taken on computer", BOOL, required=True),
-        Field(
-            "positions",
-            "Chỉ tiêu tuyển dụng",
-            "Posts to fill",
-            INT,
-            sensitivity=PUBLIC,
-            description="Empty for an entrance quality assessment, which fills no post.",
-        ),
-        Field("candidate_count", "Số thí sinh", "Candidates", INT, required=True),
-        Field("passed_count", "Số thí sinh đạt", "Candidates who passed", INT, required=True),
+        Field("round_id", "Mã kỳ thi", "Round id", STRING, True, PUBLIC),
+        Field("name", "Tên kỳ thi", "Name", STRING, True, PUBLIC),
+        Field("kind", "Hình thức", "Kind", CODE, True, PUBLIC, codelist="exam_kind"),
+        Field("year", "Năm", "Year", INTEGER, True, PUBLIC),
+        Field("exam_date", "Ngày thi", "Exam date", DATE, True, PUBLIC),
+        government_level("Cấp tổ chức", "Government level", required=True, sensitivity=PUBLIC),
+        province_code("Tỉnh tổ chức", "Province", description=PROVINCE_NOTE_VI),
+        agency_ref("Cơ quan tổ chức", "Organising agency"),
+        Field("target_grade", "Ngạch dự tuyển", "Grade recruited for", CODE, True, PUBLIC,
+              codelist="civil_servant_grade"),
+        Field("on_computer", "Thi trên máy tính", "Taken on computer", BOOLEAN, True),
+        Field("positions", "Chỉ tiêu tuyển dụng", "Posts to fill", INTEGER, False, PUBLIC,
+              description="Empty for an entrance quality assessment, which fills no post."),
+        Field("candidate_count", "Số thí sinh", "Candidates", INTEGER, True),
+        Field("passed_count", "Số thí sinh đạt", "Candidates who passed", INTEGER, True),
     ),
 )
 
@@ -171,28 +142,17 @@ EXAM_QUESTION = Entity(
     description_vi="Câu hỏi trắc nghiệm bốn phương án; chỉ lưu phần dẫn ngắn.",
     description_en="A four-option multiple-choice question; only a short stem is kept.",
     fields=(
-        Field("question_id", "Mã câu hỏi", "Question id", STR, required=True),
-        Field("subject", "Môn thi", "Subject", CODE, required=True, codelist="exam_subject"),
-        Field(
-            "difficulty",
-            "Mức độ khó",
-            "Difficulty",
-            CODE,
-            required=True,
-            codelist="question_difficulty",
-        ),
-        Field("stem", "Nội dung câu dẫn", "Stem", STR, required=True),
-        Field("correct_option", "Đáp án đúng", "Correct option (A-D)", STR, required=True),
-        Field("created_year", "Năm xây dựng", "Year written", INT, required=True),
-        Field("times_used", "Số lần sử dụng", "Times used in an exam", INT, required=True),
-        Field(
-            "correct_rate",
-            "Tỷ lệ trả lời đúng",
-            "Share of correct answers",
-            DEC,
-            description="Share of candidates who chose the correct option, 0-1; empty if unused.",
-        ),
-        Field("is_active", "Đang sử dụng", "In use", BOOL, required=True),
+        Field("question_id", "Mã câu hỏi", "Question id", STRING, True),
+        Field("subject", "Môn thi", "Subject", CODE, True, codelist="exam_subject"),
+        Field("difficulty", "Mức độ khó", "Difficulty", CODE, True, codelist="question_difficulty"),
+        Field("stem", "Nội dung câu dẫn", "Stem", STRING, True),
+        Field("correct_option", "Đáp án đúng", "Correct option (A-D)", STRING, True),
+        Field("created_year", "Năm xây dựng", "Year written", INTEGER, True),
+        Field("times_used", "Số lần sử dụng", "Times used in an exam", INTEGER, True),
+        Field("correct_rate", "Tỷ lệ trả lời đúng", "Share of correct answers", DECIMAL,
+              description="Share of candidates who chose the correct "
+              "option, 0-1; empty if unused."),
+        Field("is_active", "Đang sử dụng", "In use", BOOLEAN, True),
     ),
 )
 
@@ -207,59 +167,22 @@ CANDIDATE = Entity(
     "13/2023/NĐ-CP.",
     description_en="Someone registered for an exam; personal data under Decree 13/2023/NĐ-CP.",
     fields=(
-        Field("candidate_id", "Mã thí sinh", "Candidate id", STR, required=True),
-        Field("full_name", "Họ và tên", "Full name", STR, required=True, sensitivity=PERSONAL),
-        Field(
-            "sex",
-            "Giới tính",
-            "Sex",
-            CODE,
-            required=True,
-            sensitivity=PERSONAL,
-            codelist="sex",
-        ),
-        Field(
-            "birth_date", "Ngày sinh", "Date of birth", DATE, required=True, sensitivity=PERSONAL
-        ),
-        Field(
-            "ethnicity",
-            "Dân tộc",
-            "Ethnicity",
-            CODE,
-            required=True,
-            sensitivity=SENSITIVE,
-            codelist="ethnicity",
-        ),
-        Field(
-            "citizen_id",
-            "Số định danh cá nhân",
-            "Citizen identity number",
-            STR,
-            required=True,
-            sensitivity=SENSITIVE,
-            description="12 digits: birth-province code, century and sex digit, year of birth.",
-        ),
-        Field("province_code", "Tỉnh cư trú", "Province of residence", STR, description=_PROVINCE),
-        Field("commune_code", "Xã cư trú", "Commune of residence", STR, sensitivity=PERSONAL),
-        Field(
-            "education_level",
-            "Trình độ chuyên môn",
-            "Highest qualification",
-            CODE,
-            required=True,
-            sensitivity=PERSONAL,
-            codelist="education_level",
-        ),
-        Field("major", "Chuyên ngành đào tạo", "Field of study", STR, sensitivity=PERSONAL),
-        Field(
-            "priority",
-            "Đối tượng ưu tiên",
-            "Priority group",
-            CODE,
-            required=True,
-            sensitivity=SENSITIVE,
-            codelist="exam_priority",
-        ),
+        Field("candidate_id", "Mã thí sinh", "Candidate id", STRING, True),
+        full_name(required=True, sensitivity=PERSONAL),
+        sex(required=True, sensitivity=PERSONAL),
+        birth_date(required=True, sensitivity=PERSONAL),
+        ethnicity(required=True, sensitivity=SENSITIVE),
+        Field("citizen_id", "Số định danh cá nhân", "Citizen identity number",
+              STRING, True, SENSITIVE,
+              description="12 digits: birth-province code, century and sex digit, year of birth."),
+        province_code("Tỉnh cư trú", "Province of residence",
+                      description=PROVINCE_NOTE_VI),
+        commune_code("Xã cư trú", "Commune of residence", sensitivity=PERSONAL),
+        Field("education_level", "Trình độ chuyên môn", "Highest qualification",
+              CODE, True, PERSONAL, codelist="education_level"),
+        Field("major", "Chuyên ngành đào tạo", "Field of study", STRING, False, PERSONAL),
+        Field("priority", "Đối tượng ưu tiên", "Priority group", CODE, True, SENSITIVE,
+              codelist="exam_priority"),
     ),
 )
 
@@ -275,38 +198,20 @@ EXAM_RESULT = Entity(
     description_en="One candidate's score in one subject of one round; a candidate who fails "
     "the first stage of a recruitment exam has no second-stage score.",
     fields=(
-        Field("result_id", "Mã kết quả", "Result id", STR, required=True),
-        Field("round_id", "Kỳ thi", "Round", STR, required=True, ref="exam_round.round_id"),
-        Field(
-            "candidate_id",
-            "Thí sinh",
-            "Candidate",
-            STR,
-            required=True,
-            sensitivity=PERSONAL,
-            ref="candidate.candidate_id",
-        ),
-        Field("subject", "Môn thi", "Subject", CODE, required=True, codelist="exam_subject"),
-        Field("year", "Năm", "Year", INT, required=True),
-        Field(
-            "province_code",
-            "Tỉnh cư trú của thí sinh",
-            "Candidate's province",
-            STR,
-            description=_PROVINCE,
-        ),
-        Field("question_count", "Số câu hỏi", "Questions", INT),
-        Field("correct_count", "Số câu trả lời đúng", "Correct answers", INT),
-        Field("score", "Điểm (thang 100)", "Score (0-100)", DEC, required=True),
-        Field("passed", "Đạt môn", "Passed the subject", BOOL, required=True),
-        Field(
-            "round_passed",
-            "Đạt kỳ thi",
-            "Passed the round",
-            BOOL,
-            required=True,
-            description="Passed every subject of the round.",
-        ),
+        Field("result_id", "Mã kết quả", "Result id", STRING, True),
+        Field("round_id", "Kỳ thi", "Round", STRING, True, ref="exam_round.round_id"),
+        Field("candidate_id", "Thí sinh", "Candidate", STRING, True, PERSONAL,
+              ref="candidate.candidate_id"),
+        Field("subject", "Môn thi", "Subject", CODE, True, codelist="exam_subject"),
+        Field("year", "Năm", "Year", INTEGER, True),
+        province_code("Tỉnh cư trú của thí sinh", "Candidate's province",
+                      description=PROVINCE_NOTE_VI),
+        Field("question_count", "Số câu hỏi", "Questions", INTEGER),
+        Field("correct_count", "Số câu trả lời đúng", "Correct answers", INTEGER),
+        Field("score", "Điểm (thang 100)", "Score (0-100)", DECIMAL, True),
+        Field("passed", "Đạt môn", "Passed the subject", BOOLEAN, True),
+        Field("round_passed", "Đạt kỳ thi", "Passed the round", BOOLEAN, True,
+              description="Passed every subject of the round."),
     ),
 )
 

@@ -8,25 +8,25 @@ managers rate a course on line.
 
 from __future__ import annotations
 
-from noivu_ioc.catalog.model import (
-    Code,
-    CodeList,
-    Entity,
-    Field,
-    FieldType,
-    Sector,
-    Sensitivity,
+from noivu_ioc.catalog.fields import (
+    BOOLEAN,
+    CODE,
+    DATE,
+    DECIMAL,
+    INTEGER,
+    PERSONAL,
+    PROVINCE_NOTE_VI,
+    PUBLIC,
+    STRING,
+    TIMESTAMP,
+    agency_ref,
+    commune_code,
+    government_level,
+    person_ref,
+    province_code,
+    staff_category,
 )
-
-STR = FieldType.STRING
-CODE = FieldType.CODE
-INT = FieldType.INTEGER
-DEC = FieldType.DECIMAL
-DATE = FieldType.DATE
-TSTAMP = FieldType.TIMESTAMP
-BOOL = FieldType.BOOLEAN
-PUBLIC = Sensitivity.PUBLIC
-PERSONAL = Sensitivity.PERSONAL
+from noivu_ioc.catalog.model import Code, CodeList, Entity, Field, Sector
 
 _DECREE_101 = "Nghị định 101/2017/NĐ-CP, sửa đổi bởi Nghị định 89/2021/NĐ-CP"
 
@@ -135,8 +135,6 @@ CODELISTS: tuple[CodeList, ...] = (
     EVALUATION_ROLE,
 )
 
-_PROVINCE = "Mã tỉnh, thành phố (2 chữ số, Cục Thống kê)"
-
 TRAINING_INSTITUTION = Entity(
     id="training_institution",
     sector="training",
@@ -149,31 +147,14 @@ TRAINING_INSTITUTION = Entity(
     description_en="Academies, political schools, training schools and universities that run "
     "courses.",
     fields=(
-        Field(
-            "institution_id", "Mã cơ sở", "Institution id", STR, required=True, sensitivity=PUBLIC
-        ),
-        Field("name", "Tên cơ sở", "Name", STR, required=True, sensitivity=PUBLIC),
-        Field(
-            "kind",
-            "Loại cơ sở",
-            "Kind",
-            CODE,
-            required=True,
-            sensitivity=PUBLIC,
-            codelist="training_institution_kind",
-        ),
-        Field(
-            "level",
-            "Cấp quản lý",
-            "Government level",
-            CODE,
-            required=True,
-            sensitivity=PUBLIC,
-            codelist="government_level",
-        ),
-        Field("province_code", "Tỉnh, thành phố", "Province", STR, description=_PROVINCE),
-        Field("lecturer_count", "Số giảng viên cơ hữu", "Permanent lecturers", INT),
-        Field("is_active", "Đang hoạt động", "Active", BOOL, required=True),
+        Field("institution_id", "Mã cơ sở", "Institution id", STRING, True, PUBLIC),
+        Field("name", "Tên cơ sở", "Name", STRING, True, PUBLIC),
+        Field("kind", "Loại cơ sở", "Kind", CODE, True, PUBLIC,
+              codelist="training_institution_kind"),
+        government_level("Cấp quản lý", "Government level", required=True, sensitivity=PUBLIC),
+        province_code("Tỉnh, thành phố", "Province", description=PROVINCE_NOTE_VI),
+        Field("lecturer_count", "Số giảng viên cơ hữu", "Permanent lecturers", INTEGER),
+        Field("is_active", "Đang hoạt động", "Active", BOOLEAN, True),
     ),
 )
 
@@ -188,73 +169,27 @@ TRAINING_PROGRAMME = Entity(
     "biên soạn.",
     description_en="A programme, by kind and level, and the institution that owns it.",
     fields=(
-        Field(
-            "programme_id",
-            "Mã chương trình",
-            "Programme id",
-            STR,
-            required=True,
-            sensitivity=PUBLIC,
-        ),
-        Field("name", "Tên chương trình", "Name", STR, required=True, sensitivity=PUBLIC),
-        Field(
-            "kind",
-            "Loại hình",
-            "Kind",
-            CODE,
-            required=True,
-            sensitivity=PUBLIC,
-            codelist="training_kind",
-        ),
-        Field(
-            "political_theory_level",
-            "Trình độ lý luận chính trị",
-            "Political theory level",
-            CODE,
-            sensitivity=PUBLIC,
-            codelist="political_theory_level",
-            description="Only for kind LLCT.",
-        ),
-        Field(
-            "state_management_level",
-            "Chương trình quản lý nhà nước",
-            "State management level",
-            CODE,
-            sensitivity=PUBLIC,
-            codelist="state_management_level",
-            description="Only for kind QLNN.",
-        ),
-        Field(
-            "education_level",
-            "Trình độ đào tạo",
-            "Degree level",
-            CODE,
-            sensitivity=PUBLIC,
-            codelist="education_level",
-            description="Only for kinds DH and SDH.",
-        ),
-        Field(
-            "audience_level",
-            "Đối tượng theo cấp",
-            "Audience government level",
-            CODE,
-            sensitivity=PUBLIC,
-            codelist="government_level",
-            description="Empty when the programme serves every level.",
-        ),
-        Field("duration_days", "Thời lượng (ngày)", "Duration (days)", INT, required=True),
-        Field("periods", "Số tiết", "Teaching periods", INT),
-        Field(
-            "institution_id",
-            "Cơ sở chủ trì",
-            "Owning institution",
-            STR,
-            required=True,
-            ref="training_institution.institution_id",
-        ),
-        Field("province_code", "Tỉnh ban hành", "Issuing province", STR, description=_PROVINCE),
-        Field("issued_year", "Năm ban hành", "Year issued", INT, required=True),
-        Field("is_active", "Đang áp dụng", "In use", BOOL, required=True),
+        Field("programme_id", "Mã chương trình", "Programme id", STRING, True, PUBLIC),
+        Field("name", "Tên chương trình", "Name", STRING, True, PUBLIC),
+        Field("kind", "Loại hình", "Kind", CODE, True, PUBLIC, codelist="training_kind"),
+        Field("political_theory_level", "Trình độ lý luận chính trị", "Political theory level",
+              CODE, False, PUBLIC, codelist="political_theory_level",
+              description="Only for kind LLCT."),
+        Field("state_management_level", "Chương trình quản lý nhà nước", "State management level",
+              CODE, False, PUBLIC, codelist="state_management_level",
+              description="Only for kind QLNN."),
+        Field("education_level", "Trình độ đào tạo", "Degree level", CODE, False, PUBLIC,
+              codelist="education_level", description="Only for kinds DH and SDH."),
+        Field("audience_level", "Đối tượng theo cấp", "Audience government level",
+              CODE, False, PUBLIC, codelist="government_level",
+              description="Empty when the programme serves every level."),
+        Field("duration_days", "Thời lượng (ngày)", "Duration (days)", INTEGER, True),
+        Field("periods", "Số tiết", "Teaching periods", INTEGER),
+        Field("institution_id", "Cơ sở chủ trì", "Owning institution", STRING, True,
+              ref="training_institution.institution_id"),
+        province_code("Tỉnh ban hành", "Issuing province", description=PROVINCE_NOTE_VI),
+        Field("issued_year", "Năm ban hành", "Year issued", INTEGER, True),
+        Field("is_active", "Đang áp dụng", "In use", BOOLEAN, True),
     ),
 )
 
@@ -269,54 +204,24 @@ TRAINING_COURSE = Entity(
     description_vi="Một lớp của một chương trình, do một cơ sở tổ chức tại một tỉnh.",
     description_en="One class of a programme, run by an institution in a province.",
     fields=(
-        Field("course_id", "Mã lớp", "Course id", STR, required=True, sensitivity=PUBLIC),
-        Field("name", "Tên lớp", "Name", STR, required=True, sensitivity=PUBLIC),
-        Field(
-            "programme_id",
-            "Chương trình",
-            "Programme",
-            STR,
-            required=True,
-            ref="training_programme.programme_id",
-        ),
-        Field(
-            "kind",
-            "Loại hình",
-            "Kind",
-            CODE,
-            required=True,
-            sensitivity=PUBLIC,
-            codelist="training_kind",
-        ),
-        Field(
-            "institution_id",
-            "Cơ sở tổ chức",
-            "Institution",
-            STR,
-            required=True,
-            ref="training_institution.institution_id",
-        ),
-        Field("province_code", "Tỉnh tổ chức", "Venue province", STR, description=_PROVINCE),
-        Field(
-            "audience_level",
-            "Đối tượng theo cấp",
-            "Audience government level",
-            CODE,
-            required=True,
-            codelist="government_level",
-        ),
-        Field("year", "Năm", "Year", INT, required=True),
-        Field("start_date", "Ngày khai giảng", "Start date", DATE, required=True),
-        Field("end_date", "Ngày bế giảng", "End date", DATE, required=True),
-        Field("mode", "Hình thức", "Mode", CODE, required=True, codelist="training_mode"),
-        Field("capacity", "Chỉ tiêu", "Capacity", INT, required=True),
-        Field("enrolled", "Số học viên", "Learners enrolled", INT, required=True),
-        Field(
-            "fee_per_learner_vnd",
-            "Kinh phí bình quân một học viên (đồng)",
-            "Cost per learner (VND)",
-            DEC,
-        ),
+        Field("course_id", "Mã lớp", "Course id", STRING, True, PUBLIC),
+        Field("name", "Tên lớp", "Name", STRING, True, PUBLIC),
+        Field("programme_id", "Chương trình", "Programme", STRING, True,
+              ref="training_programme.programme_id"),
+        Field("kind", "Loại hình", "Kind", CODE, True, PUBLIC, codelist="training_kind"),
+        Field("institution_id", "Cơ sở tổ chức", "Institution", STRING, True,
+              ref="training_institution.institution_id"),
+        province_code("Tỉnh tổ chức", "Venue province", description=PROVINCE_NOTE_VI),
+        Field("audience_level", "Đối tượng theo cấp", "Audience government level", CODE, True,
+              codelist="government_level"),
+        Field("year", "Năm", "Year", INTEGER, True),
+        Field("start_date", "Ngày khai giảng", "Start date", DATE, True),
+        Field("end_date", "Ngày bế giảng", "End date", DATE, True),
+        Field("mode", "Hình thức", "Mode", CODE, True, codelist="training_mode"),
+        Field("capacity", "Chỉ tiêu", "Capacity", INTEGER, True),
+        Field("enrolled", "Số học viên", "Learners enrolled", INTEGER, True),
+        Field("fee_per_learner_vnd", "Kinh phí bình quân một học viên (đồng)",
+              "Cost per learner (VND)", DECIMAL),
     ),
 )
 
@@ -331,51 +236,22 @@ TRAINING_RECORD = Entity(
     description_vi="Một lượt tham gia một khóa, lớp của một cán bộ, công chức, viên chức.",
     description_en="One person's participation in one course.",
     fields=(
-        Field("record_id", "Mã lượt", "Record id", STR, required=True),
-        Field(
-            "person_id",
-            "Mã hồ sơ CBCCVC",
-            "Person",
-            STR,
-            required=True,
-            sensitivity=PERSONAL,
-            ref="person.person_id",
-        ),
-        Field(
-            "course_id", "Khóa, lớp", "Course", STR, required=True, ref="training_course.course_id"
-        ),
-        Field("kind", "Loại hình", "Kind", CODE, required=True, codelist="training_kind"),
-        Field("year", "Năm", "Year", INT, required=True),
-        Field(
-            "level",
-            "Cấp công tác",
-            "Government level of the person",
-            CODE,
-            required=True,
-            codelist="government_level",
-        ),
-        Field(
-            "staff_category",
-            "Đối tượng",
-            "Staff category",
-            CODE,
-            required=True,
-            codelist="staff_category",
-        ),
-        Field(
-            "province_code",
-            "Tỉnh công tác",
-            "Province of the person",
-            STR,
-            description=_PROVINCE + "; empty for central agencies",
-        ),
-        Field("commune_code", "Xã công tác", "Commune of the person", STR),
-        Field("agency_id", "Cơ quan cử đi học", "Sending agency", STR, ref="agency.agency_id"),
-        Field("result", "Kết quả", "Result", CODE, required=True, codelist="training_result"),
-        Field("final_score", "Điểm tổng kết", "Final score (0-10)", DEC),
-        Field("certificate_no", "Số văn bằng, chứng chỉ", "Certificate number", STR),
+        Field("record_id", "Mã lượt", "Record id", STRING, True),
+        person_ref("Mã hồ sơ CBCCVC", "Person", required=True, sensitivity=PERSONAL),
+        Field("course_id", "Khóa, lớp", "Course", STRING, True, ref="training_course.course_id"),
+        Field("kind", "Loại hình", "Kind", CODE, True, codelist="training_kind"),
+        Field("year", "Năm", "Year", INTEGER, True),
+        government_level("Cấp công tác", "Government level of the person", required=True),
+        staff_category(required=True),
+        province_code("Tỉnh công tác", "Province of the person",
+                      description=PROVINCE_NOTE_VI + "; empty for central agencies"),
+        commune_code("Xã công tác", "Commune of the person"),
+        agency_ref("Cơ quan cử đi học", "Sending agency"),
+        Field("result", "Kết quả", "Result", CODE, True, codelist="training_result"),
+        Field("final_score", "Điểm tổng kết", "Final score (0-10)", DECIMAL),
+        Field("certificate_no", "Số văn bằng, chứng chỉ", "Certificate number", STRING),
         Field("completed_date", "Ngày hoàn thành", "Completion date", DATE),
-        Field("cost_vnd", "Kinh phí (đồng)", "Cost (VND)", DEC),
+        Field("cost_vnd", "Kinh phí (đồng)", "Cost (VND)", DECIMAL),
         Field("funding", "Nguồn kinh phí", "Funding source", CODE, codelist="training_funding"),
     ),
 )
@@ -391,30 +267,20 @@ COURSE_EVALUATION = Entity(
     description_vi="Phiếu khảo sát trực tuyến, ẩn danh; điểm từ 1 (kém) đến 5 (rất tốt).",
     description_en="An anonymous on-line survey answer; scores from 1 (poor) to 5 (very good).",
     fields=(
-        Field("evaluation_id", "Mã phiếu", "Evaluation id", STR, required=True),
-        Field(
-            "course_id", "Khóa, lớp", "Course", STR, required=True, ref="training_course.course_id"
-        ),
-        Field(
-            "institution_id",
-            "Cơ sở tổ chức",
-            "Institution",
-            STR,
-            required=True,
-            ref="training_institution.institution_id",
-        ),
-        Field("province_code", "Tỉnh tổ chức", "Venue province", STR, description=_PROVINCE),
-        Field(
-            "role", "Người đánh giá", "Evaluator", CODE, required=True, codelist="evaluation_role"
-        ),
-        Field("score_content", "Nội dung chương trình", "Programme content", INT),
-        Field("score_lecturer", "Năng lực giảng viên", "Lecturers", INT),
-        Field("score_method", "Phương pháp giảng dạy", "Teaching method", INT),
-        Field("score_organisation", "Tổ chức lớp, cơ sở vật chất", "Organisation", INT),
-        Field("score_applicability", "Khả năng vận dụng vào công việc", "Use in the job", INT),
-        Field("score_overall", "Đánh giá chung", "Overall", INT, required=True),
-        Field("comment", "Ý kiến góp ý", "Comment", STR),
-        Field("submitted_at", "Thời điểm gửi (UTC)", "Submitted at (UTC)", TSTAMP, required=True),
+        Field("evaluation_id", "Mã phiếu", "Evaluation id", STRING, True),
+        Field("course_id", "Khóa, lớp", "Course", STRING, True, ref="training_course.course_id"),
+        Field("institution_id", "Cơ sở tổ chức", "Institution", STRING, True,
+              ref="training_institution.institution_id"),
+        province_code("Tỉnh tổ chức", "Venue province", description=PROVINCE_NOTE_VI),
+        Field("role", "Người đánh giá", "Evaluator", CODE, True, codelist="evaluation_role"),
+        Field("score_content", "Nội dung chương trình", "Programme content", INTEGER),
+        Field("score_lecturer", "Năng lực giảng viên", "Lecturers", INTEGER),
+        Field("score_method", "Phương pháp giảng dạy", "Teaching method", INTEGER),
+        Field("score_organisation", "Tổ chức lớp, cơ sở vật chất", "Organisation", INTEGER),
+        Field("score_applicability", "Khả năng vận dụng vào công việc", "Use in the job", INTEGER),
+        Field("score_overall", "Đánh giá chung", "Overall", INTEGER, True),
+        Field("comment", "Ý kiến góp ý", "Comment", STRING),
+        Field("submitted_at", "Thời điểm gửi (UTC)", "Submitted at (UTC)", TIMESTAMP, True),
     ),
 )
 

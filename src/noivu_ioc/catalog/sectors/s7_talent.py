@@ -4,24 +4,23 @@ attract and employ them in agencies of the Party, the State and mass organisatio
 
 from __future__ import annotations
 
-from noivu_ioc.catalog.model import (
-    Code,
-    CodeList,
-    Entity,
-    Field,
-    FieldType,
-    Sector,
-    Sensitivity,
+from noivu_ioc.catalog.fields import (
+    CODE,
+    DECIMAL,
+    INTEGER,
+    PERSONAL,
+    PROVINCE_NOTE_VI,
+    PUBLIC,
+    STRING,
+    agency_ref,
+    birth_year,
+    full_name,
+    government_level,
+    person_ref,
+    province_code,
+    sex,
 )
-
-STR = FieldType.STRING
-CODE = FieldType.CODE
-INT = FieldType.INTEGER
-DEC = FieldType.DECIMAL
-DATE = FieldType.DATE
-BOOL = FieldType.BOOLEAN
-PUBLIC = Sensitivity.PUBLIC
-PERSONAL = Sensitivity.PERSONAL
+from noivu_ioc.catalog.model import Code, CodeList, Entity, Field, Sector
 
 _DECREE_179 = (
     "Nghị định 179/2024/NĐ-CP quy định chính sách thu hút, trọng dụng người có tài năng "
@@ -127,8 +126,6 @@ CODELISTS: tuple[CodeList, ...] = (
     TALENT_POLICY,
 )
 
-_PROVINCE = "Mã tỉnh, thành phố (2 chữ số, Cục Thống kê)"
-
 TALENT_PROGRAMME = Entity(
     id="talent_programme",
     sector="talent",
@@ -141,58 +138,21 @@ TALENT_PROGRAMME = Entity(
     "tỉnh trong một năm.",
     description_en="A ministry's or a province's yearly plan to attract and employ talent.",
     fields=(
-        Field(
-            "programme_id",
-            "Mã chương trình",
-            "Programme id",
-            STR,
-            required=True,
-            sensitivity=PUBLIC,
-        ),
-        Field("name", "Tên chương trình", "Name", STR, required=True, sensitivity=PUBLIC),
-        Field(
-            "level",
-            "Cấp ban hành",
-            "Government level",
-            CODE,
-            required=True,
-            sensitivity=PUBLIC,
-            codelist="government_level",
-        ),
-        Field("province_code", "Tỉnh, thành phố", "Province", STR, description=_PROVINCE),
-        Field("agency_id", "Cơ quan chủ trì", "Lead agency", STR, ref="agency.agency_id"),
-        Field("year", "Năm", "Year", INT, required=True, sensitivity=PUBLIC),
-        Field(
-            "policy",
-            "Loại chính sách",
-            "Kind of policy",
-            CODE,
-            required=True,
-            sensitivity=PUBLIC,
-            codelist="talent_policy",
-        ),
-        Field(
-            "field",
-            "Lĩnh vực ưu tiên",
-            "Priority field",
-            CODE,
-            sensitivity=PUBLIC,
-            codelist="talent_field",
-            description="Empty when the programme covers every field.",
-        ),
-        Field(
-            "legal_basis", "Căn cứ pháp lý", "Legal basis", STR, required=True, sensitivity=PUBLIC
-        ),
-        Field("budget_million_vnd", "Kinh phí (triệu đồng)", "Budget (million VND)", DEC),
-        Field("target_count", "Chỉ tiêu thu hút", "Target number of people", INT, required=True),
-        Field(
-            "recruited_count",
-            "Số người đã thu hút",
-            "People recruited",
-            INT,
-            required=True,
-            description="Equals the talents whose programme_id is this programme.",
-        ),
+        Field("programme_id", "Mã chương trình", "Programme id", STRING, True, PUBLIC),
+        Field("name", "Tên chương trình", "Name", STRING, True, PUBLIC),
+        government_level("Cấp ban hành", "Government level", required=True, sensitivity=PUBLIC),
+        province_code("Tỉnh, thành phố", "Province", description=PROVINCE_NOTE_VI),
+        agency_ref("Cơ quan chủ trì", "Lead agency"),
+        Field("year", "Năm", "Year", INTEGER, True, PUBLIC),
+        Field("policy", "Loại chính sách", "Kind of policy", CODE, True, PUBLIC,
+              codelist="talent_policy"),
+        Field("field", "Lĩnh vực ưu tiên", "Priority field", CODE, False, PUBLIC,
+              codelist="talent_field", description="Empty when the programme covers every field."),
+        Field("legal_basis", "Căn cứ pháp lý", "Legal basis", STRING, True, PUBLIC),
+        Field("budget_million_vnd", "Kinh phí (triệu đồng)", "Budget (million VND)", DECIMAL),
+        Field("target_count", "Chỉ tiêu thu hút", "Target number of people", INTEGER, True),
+        Field("recruited_count", "Số người đã thu hút", "People recruited", INTEGER, True,
+              description="Equals the talents whose programme_id is this programme."),
     ),
 )
 
@@ -209,64 +169,25 @@ TALENT = Entity(
     description_en="A person recognised as talented; one in the public service has a "
     "personnel dossier (person_id), one outside it only a name here.",
     fields=(
-        Field("talent_id", "Mã nhân tài", "Talent id", STR, required=True),
-        Field(
-            "person_id",
-            "Mã hồ sơ CBCCVC",
-            "Person",
-            STR,
-            sensitivity=PERSONAL,
-            ref="person.person_id",
-            description="Set when the person works in the public service.",
-        ),
-        Field(
-            "full_name",
-            "Họ và tên",
-            "Full name",
-            STR,
-            sensitivity=PERSONAL,
-            description="Only for people outside the personnel database.",
-        ),
-        Field(
-            "sex",
-            "Giới tính",
-            "Sex",
-            CODE,
-            required=True,
-            sensitivity=PERSONAL,
-            codelist="sex",
-        ),
-        Field("birth_year", "Năm sinh", "Year of birth", INT, sensitivity=PERSONAL),
-        Field("origin", "Nguồn", "Origin", CODE, required=True, codelist="talent_origin"),
-        Field("field", "Lĩnh vực", "Field", CODE, required=True, codelist="talent_field"),
-        Field(
-            "criterion",
-            "Tiêu chí",
-            "Criterion met",
-            CODE,
-            required=True,
-            codelist="talent_criterion",
-        ),
-        Field("achievement", "Thành tích tiêu biểu", "Main achievement", STR),
-        Field(
-            "education_level",
-            "Trình độ chuyên môn",
-            "Highest qualification",
-            CODE,
-            required=True,
-            codelist="education_level",
-        ),
-        Field("recognition_year", "Năm ghi nhận", "Year recognised", INT, required=True),
-        Field("status", "Tình trạng", "Status", CODE, required=True, codelist="talent_status"),
-        Field(
-            "programme_id",
-            "Chương trình thu hút",
-            "Programme that recruited them",
-            STR,
-            ref="talent_programme.programme_id",
-        ),
-        Field("province_code", "Tỉnh, thành phố", "Province", STR, description=_PROVINCE),
-        Field("agency_id", "Cơ quan công tác", "Agency", STR, ref="agency.agency_id"),
+        Field("talent_id", "Mã nhân tài", "Talent id", STRING, True),
+        person_ref("Mã hồ sơ CBCCVC", "Person", sensitivity=PERSONAL,
+                   description="Set when the person works in the public service."),
+        full_name(sensitivity=PERSONAL,
+                  description="Only for people outside the personnel database."),
+        sex(required=True, sensitivity=PERSONAL),
+        birth_year(sensitivity=PERSONAL),
+        Field("origin", "Nguồn", "Origin", CODE, True, codelist="talent_origin"),
+        Field("field", "Lĩnh vực", "Field", CODE, True, codelist="talent_field"),
+        Field("criterion", "Tiêu chí", "Criterion met", CODE, True, codelist="talent_criterion"),
+        Field("achievement", "Thành tích tiêu biểu", "Main achievement", STRING),
+        Field("education_level", "Trình độ chuyên môn", "Highest qualification", CODE, True,
+              codelist="education_level"),
+        Field("recognition_year", "Năm ghi nhận", "Year recognised", INTEGER, True),
+        Field("status", "Tình trạng", "Status", CODE, True, codelist="talent_status"),
+        Field("programme_id", "Chương trình thu hút", "Programme that recruited them", STRING,
+              ref="talent_programme.programme_id"),
+        province_code("Tỉnh, thành phố", "Province", description=PROVINCE_NOTE_VI),
+        agency_ref("Cơ quan công tác", "Agency"),
     ),
 )
 

@@ -1,28 +1,25 @@
 """Sector 8: religion (tôn giáo): recognised organisations, worship places, dignitaries and
 lay officials, and complaints related to religion."""
 
-from noivu_ioc.catalog.model import (
-    Code,
-    CodeList,
-    Entity,
-    Field,
-    FieldType,
-    Sector,
-    Sensitivity,
+from noivu_ioc.catalog.fields import (
+    BOOLEAN,
+    CODE,
+    DATE,
+    DECIMAL,
+    INTEGER,
+    INTERNAL,
+    PERSONAL,
+    PUBLIC,
+    SENSITIVE,
+    STRING,
+    birth_year,
+    commune_code,
+    full_name,
+    province_code,
+    religion,
+    sex,
 )
-
-PUBLIC = Sensitivity.PUBLIC
-INTERNAL = Sensitivity.INTERNAL
-PERSONAL = Sensitivity.PERSONAL
-SENSITIVE = Sensitivity.SENSITIVE
-STR, INT, DEC, DATE, BOOL, CODE = (
-    FieldType.STRING,
-    FieldType.INTEGER,
-    FieldType.DECIMAL,
-    FieldType.DATE,
-    FieldType.BOOLEAN,
-    FieldType.CODE,
-)
+from noivu_ioc.catalog.model import Code, CodeList, Entity, Field, Sector
 
 WORSHIP_PLACE_KIND = CodeList(
     "worship_place_kind",
@@ -149,8 +146,6 @@ COMPLAINT_STATUS = CodeList(
     ),
 )
 
-_PROVINCE = "admin_unit.code"
-
 RELIGIOUS_ORGANISATION = Entity(
     id="religious_organisation",
     sector="religion",
@@ -162,15 +157,15 @@ RELIGIOUS_ORGANISATION = Entity(
     description_en="Religious organisations the State recognised (43 of 16 religions in 2021).",
     province_field="headquarters_province_code",
     fields=(
-        Field("organisation_id", "Mã tổ chức tôn giáo", "Organisation id", STR, True, PUBLIC),
-        Field("name", "Tên tổ chức tôn giáo", "Name", STR, True, PUBLIC),
-        Field("religion", "Tôn giáo", "Religion", CODE, True, PUBLIC, codelist="religion"),
+        Field("organisation_id", "Mã tổ chức tôn giáo", "Organisation id", STRING, True, PUBLIC),
+        Field("name", "Tên tổ chức tôn giáo", "Name", STRING, True, PUBLIC),
+        religion(required=True, sensitivity=PUBLIC),
         Field("recognised_date", "Ngày được công nhận", "Recognised on", DATE, False, PUBLIC,
               description="Approximate; to be replaced by the sector database's records"),
         Field("scope", "Phạm vi hoạt động", "Scope", CODE, True, PUBLIC, codelist="society_scope"),
-        Field("headquarters_province_code", "Tỉnh đặt trụ sở", "Headquarters province", STR,
-              False, PUBLIC, ref=_PROVINCE),
-        Field("followers", "Số tín đồ", "Followers", INT, False, PUBLIC,
+        Field("headquarters_province_code", "Tỉnh đặt trụ sở", "Headquarters province",
+              STRING, False, PUBLIC, ref="admin_unit.code"),
+        Field("followers", "Số tín đồ", "Followers", INTEGER, False, PUBLIC,
               description="Generated approximation"),
     ),
 )
@@ -186,20 +181,20 @@ WORSHIP_PLACE = Entity(
     unit_field="commune_code",
     province_field="province_code",
     fields=(
-        Field("worship_place_id", "Mã cơ sở thờ tự", "Worship place id", STR, True, PUBLIC),
-        Field("name", "Tên cơ sở thờ tự", "Name", STR, True, PUBLIC),
+        Field("worship_place_id", "Mã cơ sở thờ tự", "Worship place id", STRING, True, PUBLIC),
+        Field("name", "Tên cơ sở thờ tự", "Name", STRING, True, PUBLIC),
         Field("kind", "Loại cơ sở", "Kind", CODE, True, PUBLIC, codelist="worship_place_kind"),
-        Field("religion", "Tôn giáo", "Religion", CODE, True, PUBLIC, codelist="religion"),
-        Field("organisation_id", "Tổ chức tôn giáo", "Organisation", STR, True, PUBLIC,
+        religion(required=True, sensitivity=PUBLIC),
+        Field("organisation_id", "Tổ chức tôn giáo", "Organisation", STRING, True, PUBLIC,
               ref="religious_organisation.organisation_id"),
-        Field("commune_code", "Mã xã", "Commune code", STR, True, PUBLIC, ref=_PROVINCE),
-        Field("province_code", "Mã tỉnh", "Province code", STR, True, PUBLIC, ref=_PROVINCE),
-        Field("established_year", "Năm xây dựng", "Year built", INT, False, PUBLIC),
-        Field("legally_recognised", "Đã được công nhận hợp pháp", "Legally recognised", BOOL, True,
-              PUBLIC),
+        commune_code(required=True, sensitivity=PUBLIC),
+        province_code(required=True, sensitivity=PUBLIC),
+        Field("established_year", "Năm xây dựng", "Year built", INTEGER, False, PUBLIC),
+        Field("legally_recognised", "Đã được công nhận hợp pháp", "Legally recognised",
+              BOOLEAN, True, PUBLIC),
         Field("land_certificate", "Đã cấp giấy chứng nhận quyền sử dụng đất",
-              "Land-use certificate issued", BOOL, False, INTERNAL),
-        Field("land_area_m2", "Diện tích khuôn viên (m²)", "Land area (m²)", DEC, False, INTERNAL),
+              "Land-use certificate issued", BOOLEAN),
+        Field("land_area_m2", "Diện tích khuôn viên (m²)", "Land area (m²)", DECIMAL),
         Field("heritage_rank", "Xếp hạng di tích", "Heritage ranking", CODE, False, PUBLIC,
               codelist="heritage_rank"),
     ),
@@ -218,24 +213,23 @@ DIGNITARY = Entity(
     unit_field="commune_code",
     province_field="province_code",
     fields=(
-        Field("dignitary_id", "Mã chức sắc, chức việc", "Id", STR, True, INTERNAL),
-        Field("full_name", "Họ và tên", "Full name", STR, True, PERSONAL),
-        Field("religious_name", "Pháp danh, tên thánh", "Religious name", STR, False, SENSITIVE),
-        Field("sex", "Giới tính", "Sex", CODE, True, PERSONAL, codelist="sex"),
-        Field("birth_year", "Năm sinh", "Year of birth", INT, False, PERSONAL),
-        Field("religion", "Tôn giáo", "Religion", CODE, True, SENSITIVE, codelist="religion"),
-        Field("kind", "Chức sắc hay chức việc", "Dignitary or lay official", CODE, True, INTERNAL,
+        Field("dignitary_id", "Mã chức sắc, chức việc", "Id", STRING, True),
+        full_name(required=True, sensitivity=PERSONAL),
+        Field("religious_name", "Pháp danh, tên thánh", "Religious name", STRING, False, SENSITIVE),
+        sex(required=True, sensitivity=PERSONAL),
+        birth_year(sensitivity=PERSONAL),
+        religion(required=True, sensitivity=SENSITIVE),
+        Field("kind", "Chức sắc hay chức việc", "Dignitary or lay official", CODE, True,
               codelist="religious_office_kind"),
         Field("rank", "Phẩm vị, chức danh", "Rank or office", CODE, True, SENSITIVE,
               codelist="religious_rank"),
-        Field("organisation_id", "Tổ chức tôn giáo", "Organisation", STR, True, INTERNAL,
+        Field("organisation_id", "Tổ chức tôn giáo", "Organisation", STRING, True,
               ref="religious_organisation.organisation_id"),
-        Field("worship_place_id", "Cơ sở thờ tự", "Worship place", STR, False, INTERNAL,
+        Field("worship_place_id", "Cơ sở thờ tự", "Worship place", STRING,
               ref="worship_place.worship_place_id"),
-        Field("commune_code", "Mã xã", "Commune code", STR, False, INTERNAL, ref=_PROVINCE),
-        Field("province_code", "Mã tỉnh", "Province code", STR, True, INTERNAL, ref=_PROVINCE),
-        Field("since_year", "Năm được phong phẩm, bổ nhiệm", "Ordained or appointed in", INT,
-              False, INTERNAL),
+        commune_code(),
+        province_code(required=True),
+        Field("since_year", "Năm được phong phẩm, bổ nhiệm", "Ordained or appointed in", INTEGER),
     ),
 )
 
@@ -250,22 +244,20 @@ RELIGIOUS_COMPLAINT = Entity(
     unit_field="commune_code",
     province_field="province_code",
     fields=(
-        Field("complaint_id", "Mã đơn", "Complaint id", STR, True, INTERNAL),
-        Field("received_date", "Ngày tiếp nhận", "Received on", DATE, True, INTERNAL),
-        Field("kind", "Loại đơn", "Kind", CODE, True, INTERNAL, codelist="complaint_kind"),
-        Field("category", "Nhóm nội dung", "Category", CODE, True, INTERNAL,
+        Field("complaint_id", "Mã đơn", "Complaint id", STRING, True),
+        Field("received_date", "Ngày tiếp nhận", "Received on", DATE, True),
+        Field("kind", "Loại đơn", "Kind", CODE, True, codelist="complaint_kind"),
+        Field("category", "Nhóm nội dung", "Category", CODE, True,
               codelist="religious_complaint_category"),
-        Field("religion", "Tôn giáo liên quan", "Religion concerned", CODE, True, INTERNAL,
-              codelist="religion"),
-        Field("worship_place_id", "Cơ sở thờ tự liên quan", "Worship place concerned", STR, False,
-              INTERNAL, ref="worship_place.worship_place_id"),
-        Field("commune_code", "Mã xã", "Commune code", STR, True, INTERNAL, ref=_PROVINCE),
-        Field("province_code", "Mã tỉnh", "Province code", STR, True, INTERNAL, ref=_PROVINCE),
-        Field("signatories", "Số người đứng tên", "Signatories", INT, True, INTERNAL,
+        religion("Tôn giáo liên quan", "Religion concerned", required=True, sensitivity=INTERNAL),
+        Field("worship_place_id", "Cơ sở thờ tự liên quan", "Worship place concerned", STRING,
+              ref="worship_place.worship_place_id"),
+        commune_code(required=True),
+        province_code(required=True),
+        Field("signatories", "Số người đứng tên", "Signatories", INTEGER, True,
               description="More than one: a group petition (đơn đông người)"),
-        Field("status", "Tình trạng giải quyết", "Status", CODE, True, INTERNAL,
-              codelist="complaint_status"),
-        Field("resolved_date", "Ngày giải quyết xong", "Resolved on", DATE, False, INTERNAL),
+        Field("status", "Tình trạng giải quyết", "Status", CODE, True, codelist="complaint_status"),
+        Field("resolved_date", "Ngày giải quyết xong", "Resolved on", DATE),
     ),
 )
 

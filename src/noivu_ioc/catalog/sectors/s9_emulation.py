@@ -1,25 +1,19 @@
 """Sector 9: emulation and commendation (thi đua, khen thưởng): awards, yearly emulation
 titles and the dossiers that propose awards to a higher authority."""
 
-from noivu_ioc.catalog.model import (
-    Code,
-    CodeList,
-    Entity,
-    Field,
-    FieldType,
-    Sector,
-    Sensitivity,
+from noivu_ioc.catalog.fields import (
+    CODE,
+    DATE,
+    INTEGER,
+    PERSONAL,
+    PUBLIC,
+    STRING,
+    agency_ref,
+    government_level,
+    person_ref,
+    province_code,
 )
-
-PUBLIC = Sensitivity.PUBLIC
-INTERNAL = Sensitivity.INTERNAL
-PERSONAL = Sensitivity.PERSONAL
-STR, INT, DATE, CODE = (
-    FieldType.STRING,
-    FieldType.INTEGER,
-    FieldType.DATE,
-    FieldType.CODE,
-)
+from noivu_ioc.catalog.model import Code, CodeList, Entity, Field, Sector
 
 RECIPIENT_KIND = CodeList(
     "recipient_kind",
@@ -76,10 +70,6 @@ DOSSIER_STATUS = CodeList(
     ),
 )
 
-_PROVINCE = "admin_unit.code"
-_PERSON = "person.person_id"
-_AGENCY = "agency.agency_id"
-
 AWARD = Entity(
     id="award",
     sector="emulation",
@@ -91,25 +81,23 @@ AWARD = Entity(
     "person_id and agency_id is set.",
     province_field="province_code",
     fields=(
-        Field("award_id", "Mã khen thưởng", "Award id", STR, True, INTERNAL),
+        Field("award_id", "Mã khen thưởng", "Award id", STRING, True),
         Field("award_form", "Hình thức khen thưởng", "Award form", CODE, True, PUBLIC,
               codelist="award_form"),
         Field("recipient_kind", "Đối tượng", "Recipient kind", CODE, True, PUBLIC,
               codelist="recipient_kind"),
-        Field("person_id", "Cá nhân được khen thưởng", "Person", STR, False, PERSONAL, ref=_PERSON),
-        Field("agency_id", "Tập thể được khen thưởng", "Agency", STR, False, PUBLIC, ref=_AGENCY),
+        person_ref("Cá nhân được khen thưởng", "Person", sensitivity=PERSONAL),
+        agency_ref("Tập thể được khen thưởng", "Agency", sensitivity=PUBLIC),
         Field("basis", "Hình thức tổ chức khen thưởng", "Basis", CODE, True, PUBLIC,
               codelist="award_basis"),
         Field("authority", "Thẩm quyền quyết định", "Awarding authority", CODE, True, PUBLIC,
               codelist="award_authority"),
-        Field("decision_no", "Số quyết định", "Decision number", STR, True, PUBLIC),
+        Field("decision_no", "Số quyết định", "Decision number", STRING, True, PUBLIC),
         Field("decision_date", "Ngày quyết định", "Decision date", DATE, True, PUBLIC),
-        Field("level", "Cấp của đối tượng", "Recipient's government level", CODE, False, PUBLIC,
-              codelist="government_level"),
-        Field("province_code", "Tỉnh đề nghị", "Proposing province", STR, False, PUBLIC,
-              ref=_PROVINCE, description="Empty for central agencies and their staff"),
-        Field("dossier_id", "Hồ sơ đề nghị", "Dossier", STR, False, INTERNAL,
-              ref="award_dossier.dossier_id",
+        government_level("Cấp của đối tượng", "Recipient's government level", sensitivity=PUBLIC),
+        province_code("Tỉnh đề nghị", "Proposing province", sensitivity=PUBLIC,
+                      description="Empty for central agencies and their staff"),
+        Field("dossier_id", "Hồ sơ đề nghị", "Dossier", STRING, ref="award_dossier.dossier_id",
               description="Empty for awards decided at the base level without a dossier"),
     ),
 )
@@ -125,16 +113,15 @@ EMULATION_RECORD = Entity(
     "year; exactly one of person_id and agency_id is set.",
     province_field="province_code",
     fields=(
-        Field("record_id", "Mã bản ghi", "Record id", STR, True, INTERNAL),
-        Field("year", "Năm", "Year", INT, True, PUBLIC),
+        Field("record_id", "Mã bản ghi", "Record id", STRING, True),
+        Field("year", "Năm", "Year", INTEGER, True, PUBLIC),
         Field("emulation_title", "Danh hiệu thi đua", "Emulation title", CODE, True, PUBLIC,
               codelist="emulation_title"),
         Field("recipient_kind", "Đối tượng", "Recipient kind", CODE, True, PUBLIC,
               codelist="recipient_kind"),
-        Field("person_id", "Cá nhân", "Person", STR, False, PERSONAL, ref=_PERSON),
-        Field("agency_id", "Tập thể", "Agency", STR, False, PUBLIC, ref=_AGENCY),
-        Field("province_code", "Mã tỉnh", "Province code", STR, False, PUBLIC, ref=_PROVINCE,
-              description="Empty for central agencies and their staff"),
+        person_ref("Cá nhân", "Person", sensitivity=PERSONAL),
+        agency_ref("Tập thể", "Agency", sensitivity=PUBLIC),
+        province_code(sensitivity=PUBLIC, description="Empty for central agencies and their staff"),
         Field("decision_date", "Ngày quyết định công nhận", "Decision date", DATE, True, PUBLIC),
     ),
 )
@@ -149,25 +136,25 @@ AWARD_DOSSIER = Entity(
     description_en="Dossiers proposing awards at ministry or province level and above.",
     province_field="province_code",
     fields=(
-        Field("dossier_id", "Mã hồ sơ", "Dossier id", STR, True, INTERNAL),
-        Field("award_form", "Hình thức đề nghị", "Proposed award form", CODE, True, INTERNAL,
+        Field("dossier_id", "Mã hồ sơ", "Dossier id", STRING, True),
+        Field("award_form", "Hình thức đề nghị", "Proposed award form", CODE, True,
               codelist="award_form"),
-        Field("recipient_kind", "Đối tượng", "Recipient kind", CODE, True, INTERNAL,
+        Field("recipient_kind", "Đối tượng", "Recipient kind", CODE, True,
               codelist="recipient_kind"),
-        Field("recipients", "Số đối tượng đề nghị", "Proposed recipients", INT, True, INTERNAL),
-        Field("proposing_agency_id", "Cơ quan đề nghị", "Proposing agency", STR, False, INTERNAL,
-              ref=_AGENCY),
-        Field("province_code", "Tỉnh đề nghị", "Proposing province", STR, False, INTERNAL,
-              ref=_PROVINCE, description="Empty for dossiers from central agencies"),
-        Field("authority", "Cấp quyết định", "Deciding authority", CODE, True, INTERNAL,
+        Field("recipients", "Số đối tượng đề nghị", "Proposed recipients", INTEGER, True),
+        Field("proposing_agency_id", "Cơ quan đề nghị", "Proposing agency", STRING,
+              ref="agency.agency_id"),
+        province_code("Tỉnh đề nghị", "Proposing province",
+                      description="Empty for dossiers from central agencies"),
+        Field("authority", "Cấp quyết định", "Deciding authority", CODE, True,
               codelist="award_authority"),
-        Field("submitted_date", "Ngày nộp hồ sơ", "Submitted on", DATE, True, INTERNAL),
-        Field("status", "Tình trạng", "Status", CODE, True, INTERNAL, codelist="dossier_status"),
-        Field("decided_date", "Ngày có kết quả", "Closed on", DATE, False, INTERNAL,
+        Field("submitted_date", "Ngày nộp hồ sơ", "Submitted on", DATE, True),
+        Field("status", "Tình trạng", "Status", CODE, True, codelist="dossier_status"),
+        Field("decided_date", "Ngày có kết quả", "Closed on", DATE,
               description="Decision date, or the date the dossier was returned"),
-        Field("processing_days", "Số ngày xử lý", "Processing days", INT, True, INTERNAL,
-              description="Days from submission to the result, or to the reference date "
-              "while open"),
+        Field("processing_days", "Số ngày xử lý", "Processing days", INTEGER, True,
+              description="Days from submission to the result, or to "
+              "the reference date while open"),
     ),
 )
 
