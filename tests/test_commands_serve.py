@@ -1,0 +1,96 @@
+"""`ioc demo` and `ioc serve` as a user runs them: real processes, real HTTP."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx2 as httpx
+import pytest
+
+from noivu_ioc.demo import DEMO_PASSWORD
+
+IOC = [sys.executable, "-m", "noivu_ioc.cli"]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def running(args: list[str], env: dict[str, str], cwd: Path) -> Iterator[str]:
+    """Start an ioc command that serves; yield its base URL once /healthz answers."""
+    port = _free_port()
+    log = cwd / "server.log"
+    with log.open("w") as out:
+        process = subprocess.Popen(
+            [*IOC, *args, "--port", str(port)],
+            env={**os.environ, **env}, cwd=cwd, stdout=out, stderr=subprocess.STDOUT,
+        )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(600):  # start-up poll; the test itself has no time limit
+            if process.poll() is not None:
+                pytest.fail(f"ioc {args[0]} exited early:\n{log.read_text()}")
+            try:
+                if httpx.get(base + "/healthz").status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        else:
+            pytest.fail(f"ioc {args[0]} never answered:\n{log.read_text()}")
+        yield base
+    finally:
+        process.terminate()
+        process.wait()
+
+
+def test_demo_serves_generated_data_and_demo_users(tmp_path: Path) -> None:
+    env = {"IOC_DATA_DIR": str(tmp_path / "data")}
+    with running(["demo"], env, tmp_path) as base, httpx.Client(base_url=base) as client:
+        assert client.post("/api/session", json={"username": "sonv.laocai",
+                                                 "password": DEMO_PASSWORD}).status_code == 200
+        overview = client.get("/api/overview").json()
+        assert overview["persons"] > 0
+        assert [p["code"] for p in overview["by_province"]] == ["15"]
+        assert "Tình hình tổng thể" in client.get("/").text
+    assert (tmp_path / "data" / "ioc.sqlite3").exists()
+    assert (tmp_path / "data" / "warehouse.duckdb").exists()
+
+
+def test_serve_uses_the_stores_given_by_settings(store_url: str, tmp_path: Path) -> None:
+    env = {"IOC_DATABASE_URL": store_url,
+           "IOC_WAREHOUSE_URL": f"duckdb:///{tmp_path / 'w.duckdb'}",
+           "IOC_DATA_DIR": str(tmp_path / "unused")}
+    created = subprocess.run(
+        [*IOC, "users", "create", "admin", "--role", "administrator", "--unit", "BNV",
+         "--password", "mat-khau-quan-tri"],
+        env={**os.environ, **env}, cwd=tmp_path, capture_output=True, text=True,
+    )
+    assert created.returncode == 0, created.stderr
+    with running(["serve"], env, tmp_path) as base, httpx.Client(base_url=base) as client:
+        login = client.post("/api/session", json={"username": "admin",
+                                                  "password": "mat-khau-quan-tri"})
+        assert login.status_code == 200
+        overview = client.get("/api/overview").json()
+        assert overview["persons"] == 0 and overview["scope_national"] is True
+    assert not (tmp_path / "unused").exists()
+
+
+def test_serve_refuses_an_unreachable_database(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [*IOC, "serve"],
+        env={**os.environ, "IOC_DATABASE_URL": "postgresql://ioc:pw@127.0.0.1:1/ioc"},
+        cwd=tmp_path, capture_output=True, text=True,
+    )
+    assert result.returncode == 2
+    assert "cannot reach the operational store at postgresql://ioc:***@127.0.0.1:1/ioc" in (
+        result.stderr)
