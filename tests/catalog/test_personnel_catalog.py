@@ -7,15 +7,17 @@ import pytest
 
 from noivu_ioc.catalog import Catalog, FieldType, Sensitivity, catalog
 from noivu_ioc.catalog.codelists import CORE_CODELISTS
-from noivu_ioc.catalog.sectors import personnel, s1_organisation
+from noivu_ioc.catalog.sectors import personnel, s1_organisation, s2_local_government
 
 OWN_SECTORS = (personnel.SECTOR, s1_organisation.SECTOR)
 
 
 def own_catalog() -> Catalog:
-    """These two sectors with the shared code lists, independent of the other sectors."""
-    lists = CORE_CODELISTS + personnel.CODELISTS + s1_organisation.CODELISTS
-    return Catalog(sectors=OWN_SECTORS, codelists={c.id: c for c in lists})
+    """These two sectors with the shared code lists and the administrative units they
+    reference (sector 2), independent of the other sectors."""
+    modules = (personnel, s1_organisation, s2_local_government)
+    lists = CORE_CODELISTS + tuple(c for m in modules for c in m.CODELISTS)
+    return Catalog(sectors=tuple(m.SECTOR for m in modules), codelists={c.id: c for c in lists})
 
 
 def test_own_sectors_are_consistent() -> None:

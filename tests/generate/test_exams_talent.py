@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -12,9 +11,16 @@ import pytest
 
 from noivu_ioc.catalog.sectors import s5_exams as cat5
 from noivu_ioc.catalog.sectors import s7_talent as cat7
+from noivu_ioc.generate.columns import ORGANISER_TYPES
 from noivu_ioc.generate.context import SCALES, GenContext
-from noivu_ioc.generate.sectors import s5_exams, s6_training, s7_talent
-from tests.generate.test_training import Tables, collect, column, synthetic_persons
+from noivu_ioc.generate.sectors import s5_exams, s7_talent
+from tests.generate.factories import (
+    Tables,
+    assert_matches_catalog,
+    collect,
+    column,
+    synthetic_persons,
+)
 
 DEMO = SCALES["demo"]
 
@@ -25,25 +31,13 @@ def demo_context(seed: int = 21) -> GenContext:
 
 @pytest.fixture(scope="module")
 def exams() -> Tables:
-    return collect(s5_exams.generate, demo_context())[0]
+    return collect(s5_exams.generate(demo_context()))
 
 
 @pytest.fixture(scope="module")
 def talent_run() -> tuple[GenContext, Tables]:
     ctx = demo_context()
-    return ctx, collect(s7_talent.generate, ctx)[0]
-
-
-def check_against_catalog(tables: Tables, entities: Any) -> None:
-    for entity in entities:
-        table = tables[entity.id]
-        assert table.column_names == list(entity.field_names)
-        for f in entity.fields:
-            assert table.schema.field(f.name).type == s6_training._ARROW_TYPES[f.type], f.name
-            if f.required:
-                assert table[f.name].null_count == 0, f"{entity.id}.{f.name}"
-        for key in entity.key:
-            assert pc.count_distinct(table[key]).as_py() == table.num_rows
+    return ctx, collect(s7_talent.generate(ctx))
 
 
 def registrations(results: pa.Table) -> pa.Table:
@@ -53,7 +47,7 @@ def registrations(results: pa.Table) -> pa.Table:
 
 
 def test_exam_tables_match_the_catalog(exams: Tables) -> None:
-    check_against_catalog(exams, cat5.SECTOR.entities)
+    assert_matches_catalog(exams, cat5.SECTOR.entities)
 
 
 def test_results_reference_rounds_and_candidates(exams: Tables) -> None:
@@ -153,7 +147,7 @@ def test_ministries_and_provinces_organise_rounds(exams: Tables) -> None:
             shared["agency.agency_type"],
             strict=True,
         )
-        if k in s6_training.ORGANISER_TYPES.get(str(lv), ())
+        if k in ORGANISER_TYPES.get(str(lv), ())
     }
     rounds = exams["exam_round"]
     for agency, level, province in zip(
@@ -164,7 +158,7 @@ def test_ministries_and_provinces_organise_rounds(exams: Tables) -> None:
     ):
         assert (place[agency] or "") == (province or "")
         if (level, province or "") in organisers:
-            assert kind[agency] in s6_training.ORGANISER_TYPES[level]
+            assert kind[agency] in ORGANISER_TYPES[level]
 
 
 def test_candidates_are_adults_with_valid_citizen_numbers(exams: Tables) -> None:
@@ -208,13 +202,13 @@ def test_questions_are_harder_when_marked_hard(exams: Tables) -> None:
 
 
 def test_exams_are_deterministic(exams: Tables) -> None:
-    again = collect(s5_exams.generate, demo_context())[0]
+    again = collect(s5_exams.generate(demo_context()))
     for entity_id, table in exams.items():
         assert again[entity_id].equals(table), entity_id
 
 
 def test_talent_tables_match_the_catalog(talent_run: tuple[GenContext, Tables]) -> None:
-    check_against_catalog(talent_run[1], cat7.SECTOR.entities)
+    assert_matches_catalog(talent_run[1], cat7.SECTOR.entities)
 
 
 def test_talents_are_persons_or_named(talent_run: tuple[GenContext, Tables]) -> None:
@@ -258,6 +252,6 @@ def test_programmes_count_their_recruits(talent_run: tuple[GenContext, Tables]) 
 
 
 def test_talent_is_deterministic(talent_run: tuple[GenContext, Tables]) -> None:
-    again = collect(s7_talent.generate, demo_context())[0]
+    again = collect(s7_talent.generate(demo_context()))
     for entity_id, table in talent_run[1].items():
         assert again[entity_id].equals(table), entity_id

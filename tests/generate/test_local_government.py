@@ -6,35 +6,21 @@ from collections import Counter
 from functools import cache
 
 import numpy as np
-import pyarrow as pa
 import pyarrow.compute as pc
-import pytest
 
-from noivu_ioc.catalog import FieldType, catalog
+from noivu_ioc.catalog import catalog
 from noivu_ioc.generate.context import SCALES, GenContext
 from noivu_ioc.generate.sectors import s2_local_government as s2
 from noivu_ioc.units import admin
-
-ARROW = {
-    FieldType.STRING: pa.string(),
-    FieldType.CODE: pa.string(),
-    FieldType.INTEGER: pa.int64(),
-    FieldType.DECIMAL: pa.float64(),
-    FieldType.DATE: pa.date32(),
-    FieldType.BOOLEAN: pa.bool_(),
-}
+from tests.generate.factories import Tables, assert_matches_catalog, collect
 
 
-def run(seed: int = 7, scale: str = "demo") -> dict[str, pa.Table]:
-    ctx = GenContext(SCALES[scale], seed)
-    parts: dict[str, list[pa.Table]] = {}
-    for entity_id, table in s2.generate(ctx):
-        parts.setdefault(entity_id, []).append(table)
-    return {k: pa.concat_tables(v) for k, v in parts.items()}
+def run(seed: int = 7, scale: str = "demo") -> Tables:
+    return collect(s2.generate(GenContext(SCALES[scale], seed)))
 
 
 @cache
-def demo() -> dict[str, pa.Table]:
+def demo() -> Tables:
     return run()
 
 
@@ -44,15 +30,9 @@ def column(entity: str, name: str) -> list[object]:
 
 
 def test_every_entity_matches_the_catalog() -> None:
-    tables = demo()
-    assert set(tables) == {e.id for e in catalog().sector("local_government").entities}
-    for entity_id, table in tables.items():
-        entity = catalog().entity(entity_id)
-        assert table.schema.names == list(entity.field_names)
-        for f in entity.fields:
-            assert table.schema.field(f.name).type == ARROW[f.type], f"{entity_id}.{f.name}"
-            if f.required:
-                assert table.column(f.name).null_count == 0, f"{entity_id}.{f.name}"
+    entities = catalog().sector("local_government").entities
+    assert set(demo()) == {e.id for e in entities}
+    assert_matches_catalog(demo(), entities)
 
 
 def test_admin_units_are_the_real_ones() -> None:
@@ -159,13 +139,3 @@ def test_same_seed_same_tables() -> None:
         assert first[entity_id].equals(second[entity_id]), entity_id
     assert not first["commune_official"].equals(other["commune_official"])
     assert first["admin_unit"].column("code").equals(other["admin_unit"].column("code"))
-
-
-@pytest.mark.parametrize("options", [3, 20])
-def test_distinct_within_keeps_names_apart(options: int) -> None:
-    rng = np.random.default_rng(1)
-    groups = rng.integers(0, 10, 200).astype(np.int64)
-    chosen = s2.distinct_within(rng, groups, options)
-    for g in range(10):
-        picked = chosen[groups == g]
-        assert len(set(picked.tolist())) == min(len(picked), options)

@@ -117,10 +117,25 @@ def test_empty_input() -> None:
     )
 
 
-def test_village_names() -> None:
-    first = village_names(np.random.default_rng(10), 10_000)
-    assert first.tolist() == village_names(np.random.default_rng(10), 10_000).tolist()
-    kinds = {n.split()[0] for n in first}
-    assert {"Thôn", "Tổ", "Bản", "Buôn", "Ấp"} <= kinds
-    assert all(n == n.strip() and "  " not in n and len(n.split()) >= 2 for n in first)
+def test_village_names_agree_with_their_kind() -> None:
+    kind = np.random.default_rng(11).choice(np.array(names.VILLAGE_KINDS), 10_000)
+    first = village_names(np.random.default_rng(10), kind).to_pylist()
+    assert first == village_names(np.random.default_rng(10), kind).to_pylist()
+    labels = {
+        "thon": "Thôn", "ap": "Ấp", "soc": "Sóc", "ban": "Bản", "buon": "Buôn", "lang": "Làng",
+        "to_dan_pho": "Tổ dân phố", "khu_pho": "Khu phố",
+    }
+    for k, name in zip(kind.tolist(), first, strict=True):
+        assert name.startswith(labels[k] + " ") and len(name) > len(labels[k]) + 1
+    assert all(n == n.strip() and "  " not in n for n in first)
     assert len(set(first)) > 1_000
+    # Numbered groups where numbers are the custom, place names where they are not.
+    bodies = {k: [n.removeprefix(labels[k] + " ") for n, kk in zip(first, kind, strict=True)
+                  if kk == k] for k in labels}
+    assert any(b.isdigit() for b in bodies["to_dan_pho"])
+    assert not any(b.isdigit() for b in bodies["ban"] + bodies["buon"] + bodies["lang"])
+
+
+def test_unknown_village_kind_is_refused() -> None:
+    with pytest.raises(ValueError, match=r"'xom' at row 1 .*expected one of ap, ban"):
+        village_names(np.random.default_rng(1), np.array(["thon", "xom"]))

@@ -11,10 +11,9 @@ import pyarrow.compute as pc
 import pytest
 
 from noivu_ioc.catalog import codelists
-from noivu_ioc.catalog.sectors import personnel as people_catalog
 from noivu_ioc.catalog.sectors import s1_organisation as cat
-from noivu_ioc.generate.context import SCALES, GenContext, Scale
-from noivu_ioc.generate.sectors import personnel, s1_organisation
+from noivu_ioc.generate.context import SCALES, GenContext
+from noivu_ioc.generate.sectors import s1_organisation
 from noivu_ioc.generate.sectors.s1_organisation import (
     GRADE_FAMILIES,
     NATIONAL_WORKFORCE,
@@ -23,31 +22,17 @@ from noivu_ioc.generate.sectors.s1_organisation import (
     workforce,
 )
 from noivu_ioc.units import admin
-
-# The demo scale with a smaller batch, so that big entities come in several batches.
-TEST_SCALE = Scale("test", persons=24_000, training_records=60_000, factor=0.01,
-                   batch_rows=20_000)
-ENTITIES = {e.id: e for e in cat.SECTOR.entities + people_catalog.SECTOR.entities}
-
-
-def generate(seed: int) -> tuple[dict[str, pa.Table], GenContext]:
-    ctx = GenContext(TEST_SCALE, seed)
-    parts: dict[str, list[pa.Table]] = {}
-    for generator in (s1_organisation.generate, personnel.generate):
-        for entity_id, table in generator(ctx):
-            assert table.num_rows <= TEST_SCALE.batch_rows
-            assert table.column_names == list(ENTITIES[entity_id].field_names)
-            parts.setdefault(entity_id, []).append(table)
-    return {k: pa.concat_tables(v) for k, v in parts.items()}, ctx
+from tests.generate.factories import (
+    ORGANISATION_SCALE,
+    Tables,
+    column,
+    run_organisation_and_personnel,
+)
 
 
 @pytest.fixture(scope="module")
-def generated() -> tuple[dict[str, pa.Table], GenContext]:
-    return generate(seed=11)
-
-
-def values(table: pa.Table, name: str) -> np.ndarray:
-    return np.asarray(table.column(name).to_numpy(zero_copy_only=False))
+def generated() -> tuple[Tables, GenContext]:
+    return run_organisation_and_personnel(seed=11)
 
 
 def test_templates_use_real_codes() -> None:
@@ -66,39 +51,37 @@ def test_templates_use_real_codes() -> None:
 
 
 def test_workforce_keeps_the_national_proportions() -> None:
-    ctx = GenContext(TEST_SCALE, 1)
+    ctx = GenContext(ORGANISATION_SCALE, 1)
     counts = workforce(ctx)
-    assert sum(counts.values()) == round(TEST_SCALE.persons * 0.96)
+    assert sum(counts.values()) == round(ORGANISATION_SCALE.persons * 0.96)
     ratio = counts[("TW", "CC")] / counts[("TINH", "CC")]
     assert ratio == pytest.approx(NATIONAL_WORKFORCE[("TW", "CC")]
                                   / NATIONAL_WORKFORCE[("TINH", "CC")], rel=0.01)
 
 
-def test_agencies_are_real_and_well_formed(generated: tuple[dict[str, pa.Table], GenContext]
-                                           ) -> None:
+def test_agencies_are_real_and_well_formed(generated: tuple[Tables, GenContext]) -> None:
     agency = generated[0]["agency"]
-    ids = values(agency, "agency_id")
+    ids = column(agency, "agency_id")
     assert len(set(ids)) == len(ids)
     parents = agency.column("parent_agency_id").drop_null().to_pylist()
     assert set(parents) <= set(ids)
-    names = set(values(agency, "name"))
+    names = set(column(agency, "name"))
     for ministry in ("Bộ Nội vụ", "Bộ Tài chính", "Bộ Tư pháp", "Bộ Dân tộc và Tôn giáo",
                      "Ngân hàng Nhà nước Việt Nam", "Văn phòng Chính phủ"):
         assert ministry in names
     assert "Sở Nội vụ thành phố Hà Nội" in names
     assert "Ủy ban nhân dân phường Ba Đình" in names
-    kinds = Counter(values(agency, "agency_type"))
+    kinds = Counter(column(agency, "agency_type"))
     assert kinds["UBND_TINH"] == len(admin.provinces())
     assert kinds["UBND_XA"] == len(admin.communes())
     for name, codelist in (("agency_type", cat.AGENCY_TYPE), ("status", cat.AGENCY_STATUS),
                            ("level", codelists.GOVERNMENT_LEVEL)):
-        assert set(values(agency, name)) <= set(codelist.values)
+        assert set(column(agency, name)) <= set(codelist.values)
 
 
-def test_agency_places_match_their_level(generated: tuple[dict[str, pa.Table], GenContext]
-                                         ) -> None:
+def test_agency_places_match_their_level(generated: tuple[Tables, GenContext]) -> None:
     agency = generated[0]["agency"]
-    level = values(agency, "level")
+    level = column(agency, "level")
     province = agency.column("province_code")
     commune = agency.column("commune_code")
     assert province.filter(pa.array(level == "TW")).null_count == (level == "TW").sum()
@@ -112,7 +95,7 @@ def test_agency_places_match_their_level(generated: tuple[dict[str, pa.Table], G
         assert real[code] == prov
 
 
-def test_shared_agency_keys(generated: tuple[dict[str, pa.Table], GenContext]) -> None:
+def test_shared_agency_keys(generated: tuple[Tables, GenContext]) -> None:
     tables, ctx = generated
     ids = ctx.shared["agency.agency_id"]
     assert isinstance(ids, np.ndarray)
@@ -121,12 +104,12 @@ def test_shared_agency_keys(generated: tuple[dict[str, pa.Table], GenContext]) -
         assert len(ctx.shared[key]) == len(ids)
 
 
-def test_job_positions(generated: tuple[dict[str, pa.Table], GenContext]) -> None:
+def test_job_positions(generated: tuple[Tables, GenContext]) -> None:
     tables, _ = generated
     jobs = tables["job_position"]
-    ids = values(jobs, "job_position_id")
+    ids = column(jobs, "job_position_id")
     assert len(set(ids)) == len(ids)
-    assert set(values(jobs, "agency_id")) <= set(values(tables["agency"], "agency_id"))
+    assert set(column(jobs, "agency_id")) <= set(column(tables["agency"], "agency_id"))
     assert set(jobs.column("grade").drop_null().to_pylist()) <= set(
         codelists.CIVIL_SERVANT_GRADE.values)
     assert set(jobs.column("title").drop_null().to_pylist()) <= set(
@@ -137,7 +120,7 @@ def test_job_positions(generated: tuple[dict[str, pa.Table], GenContext]) -> Non
 
 
 def test_headcount_matches_the_people_in_post(
-    generated: tuple[dict[str, pa.Table], GenContext]
+    generated: tuple[Tables, GenContext]
 ) -> None:
     tables, _ = generated
     quota = tables["headcount_quota"]
@@ -147,35 +130,35 @@ def test_headcount_matches_the_people_in_post(
 
     # people in post, with a commune's offices counted in its People's Committee
     agency = tables["agency"]
-    parent = dict(zip(values(agency, "agency_id"),
+    parent = dict(zip(column(agency, "agency_id"),
                       agency.column("parent_agency_id").to_pylist(), strict=True))
-    kind = dict(zip(values(agency, "agency_id"), values(agency, "agency_type"), strict=True))
+    kind = dict(zip(column(agency, "agency_id"), column(agency, "agency_type"), strict=True))
     person = tables["person"]
-    in_post = np.isin(values(person, "status"), ("DANG_CONG_TAC", "TAM_DINH_CHI"))
-    civil = np.isin(values(person, "staff_category"), ("CB", "CC"))
+    in_post = np.isin(column(person, "status"), ("DANG_CONG_TAC", "TAM_DINH_CHI"))
+    civil = np.isin(column(person, "staff_category"), ("CB", "CC"))
     expected: Counter[str] = Counter()
-    for agency_id in values(person, "agency_id")[in_post & civil]:
+    for agency_id in column(person, "agency_id")[in_post & civil]:
         expected[parent[agency_id] if kind[agency_id] == "PHONG_XA" else agency_id] += 1
     now = quota.filter(pc.equal(quota.column("year"), 2026))
     actual = dict(zip(now.column("agency_id").to_pylist(),
                       now.column("actual_civil_servants").to_pylist(), strict=True))
     assert {k: v for k, v in actual.items() if v} == dict(expected)
 
-    approved = values(now, "approved_civil_servants").sum()
+    approved = column(now, "approved_civil_servants").sum()
     assert 0.95 < approved / sum(expected.values()) < 1.12
 
 
-def test_staff_reduction(generated: tuple[dict[str, pa.Table], GenContext]) -> None:
+def test_staff_reduction(generated: tuple[Tables, GenContext]) -> None:
     reduction = generated[0]["staff_reduction"]
     assert reduction.num_rows > 0
-    planned, done = values(reduction, "planned"), values(reduction, "done")
+    planned, done = column(reduction, "planned"), column(reduction, "done")
     assert (done <= planned).all()
-    early, resigned = values(reduction, "early_retirement"), values(reduction, "resigned")
+    early, resigned = column(reduction, "early_retirement"), column(reduction, "resigned")
     assert (early + resigned == done).all()
     keys = list(zip(*(reduction.column(k).to_pylist() for k in ("agency_id", "year", "reason")),
                     strict=True))
     assert len(set(keys)) == len(keys)
-    by_year = Counter(dict(zip(*np.unique(values(reduction, "year"), return_counts=True),
+    by_year = Counter(dict(zip(*np.unique(column(reduction, "year"), return_counts=True),
                                strict=True)))
     assert by_year[2025] == max(by_year.values())  # the restructuring year
 
@@ -208,7 +191,7 @@ def test_some_communes_fall_below_their_norm() -> None:
 
 
 def test_demo_scale_carries_no_commune_norm(
-    generated: tuple[dict[str, pa.Table], GenContext]
+    generated: tuple[Tables, GenContext]
 ) -> None:
     quota = generated[0]["headcount_quota"]
     assert quota.column("norm_civil_servants").null_count == quota.num_rows

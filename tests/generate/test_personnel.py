@@ -14,33 +14,24 @@ import pytest
 from noivu_ioc.catalog import codelists
 from noivu_ioc.catalog.sectors import personnel as cat
 from noivu_ioc.catalog.sectors import s1_organisation as org_cat
-from noivu_ioc.generate.context import GenContext, Scale
-from noivu_ioc.generate.sectors import personnel, s1_organisation
+from noivu_ioc.generate.context import GenContext
 from noivu_ioc.generate.sectors.personnel import FEMALE_SHARE, MINORITY_SHARE, retirement_dates
 from noivu_ioc.units import admin
+from tests.generate.factories import (
+    ORGANISATION_SCALE,
+    Tables,
+    assert_matches_catalog,
+    column,
+    run_organisation_and_personnel,
+)
 
-TEST_SCALE = Scale("test", persons=24_000, training_records=60_000, factor=0.01,
-                   batch_rows=20_000)
 REF = np.datetime64("2026-06-30")
 SERVING = ("DANG_CONG_TAC", "TAM_DINH_CHI")
-ENTITIES = {e.id: e for e in cat.SECTOR.entities + org_cat.SECTOR.entities}
-Tables = dict[str, pa.Table]
-
-
-def generate(seed: int) -> tuple[Tables, GenContext]:
-    ctx = GenContext(TEST_SCALE, seed)
-    parts: dict[str, list[pa.Table]] = {}
-    for generator in (s1_organisation.generate, personnel.generate):
-        for entity_id, table in generator(ctx):
-            assert table.num_rows <= TEST_SCALE.batch_rows
-            assert table.column_names == list(ENTITIES[entity_id].field_names)
-            parts.setdefault(entity_id, []).append(table)
-    return {k: pa.concat_tables(v) for k, v in parts.items()}, ctx
 
 
 @pytest.fixture(scope="module")
 def generated() -> tuple[Tables, GenContext]:
-    return generate(seed=5)
+    return run_organisation_and_personnel(seed=5)
 
 
 @pytest.fixture(scope="module")
@@ -48,16 +39,16 @@ def person(generated: tuple[Tables, GenContext]) -> pa.Table:
     return generated[0]["person"]
 
 
-def values(table: pa.Table, name: str) -> np.ndarray:
-    return np.asarray(table.column(name).to_numpy(zero_copy_only=False))
+def test_tables_match_the_catalog(generated: tuple[Tables, GenContext]) -> None:
+    assert_matches_catalog(generated[0], cat.SECTOR.entities + org_cat.SECTOR.entities)
 
 
 def test_one_dossier_per_person(person: pa.Table) -> None:
-    assert person.num_rows == TEST_SCALE.persons
-    ids = values(person, "person_id")
+    assert person.num_rows == ORGANISATION_SCALE.persons
+    ids = column(person, "person_id")
     assert len(set(ids)) == len(ids)
     assert all(len(i) == 12 and i.startswith("CB") and i[2:].isdigit() for i in ids[:100])
-    citizen = values(person, "citizen_id")
+    citizen = column(person, "citizen_id")
     assert len(set(citizen)) == len(citizen)
     assert set(map(len, citizen)) == {12}
     insurance = person.column("social_insurance_no").drop_null().to_pylist()
@@ -66,13 +57,13 @@ def test_one_dossier_per_person(person: pa.Table) -> None:
 
 def test_references_and_codes(generated: tuple[Tables, GenContext], person: pa.Table) -> None:
     tables, _ = generated
-    assert set(values(person, "agency_id")) <= set(values(tables["agency"], "agency_id"))
+    assert set(column(person, "agency_id")) <= set(column(tables["agency"], "agency_id"))
     provinces = {p.code for p in admin.provinces()}
     communes = {c.code for c in admin.communes()}
     assert set(person.column("province_code").drop_null().to_pylist()) <= provinces
-    assert set(values(person, "hometown_province")) <= provinces
+    assert set(column(person, "hometown_province")) <= provinces
     assert set(person.column("commune_code").drop_null().to_pylist()) <= communes
-    level = values(person, "level")
+    level = column(person, "level")
     assert person.column("province_code").filter(pa.array(level == "TW")).null_count == (
         level == "TW").sum()
     checks = {
@@ -89,8 +80,8 @@ def test_references_and_codes(generated: tuple[Tables, GenContext], person: pa.T
 
 
 def share(person: pa.Table, level: str, category: str, name: str, wanted: set[str]) -> float:
-    sel = (values(person, "level") == level) & (values(person, "staff_category") == category)
-    return float(np.isin(values(person, name)[sel], list(wanted)).mean())
+    sel = (column(person, "level") == level) & (column(person, "staff_category") == category)
+    return float(np.isin(column(person, name)[sel], list(wanted)).mean())
 
 
 @pytest.mark.parametrize("level", ["TW", "TINH", "XA"])
@@ -112,21 +103,21 @@ def test_the_source_shares_in_order(person: pa.Table) -> None:
 
 
 def test_public_employees_are_the_majority_and_mostly_women(person: pa.Table) -> None:
-    category = values(person, "staff_category")
+    category = column(person, "staff_category")
     assert (category == "VC").mean() > 0.7
-    assert (values(person, "sex")[category == "VC"] == "2").mean() == pytest.approx(0.7,
+    assert (column(person, "sex")[category == "VC"] == "2").mean() == pytest.approx(0.7,
                                                                                    abs=0.08)
 
 
 def test_commune_civil_servants_per_commune(person: pa.Table) -> None:
-    at_commune = (values(person, "level") == "XA") & np.isin(values(person, "staff_category"),
+    at_commune = (column(person, "level") == "XA") & np.isin(column(person, "staff_category"),
                                                               ("CB", "CC"))
-    per_commune = at_commune.sum() / TEST_SCALE.persons * 2_500_000 / len(admin.communes())
+    per_commune = at_commune.sum() / ORGANISATION_SCALE.persons * 2_500_000 / len(admin.communes())
     assert per_commune == pytest.approx(41, abs=3)
 
 
 def test_mountain_provinces_have_more_minorities(person: pa.Table) -> None:
-    minority = values(person, "ethnicity") != "01"
+    minority = column(person, "ethnicity") != "01"
     province = np.asarray(person.column("province_code").fill_null("").to_numpy(
         zero_copy_only=False))
     mountain = np.isin(province, ("04", "11", "12", "14"))
@@ -135,18 +126,18 @@ def test_mountain_provinces_have_more_minorities(person: pa.Table) -> None:
 
 
 def test_ages_and_retirement(person: pa.Table) -> None:
-    status = values(person, "status")
+    status = column(person, "status")
     serving = np.isin(status, SERVING)
-    birth = values(person, "birth_date").astype("datetime64[D]")
+    birth = column(person, "birth_date").astype("datetime64[D]")
     age = (REF - birth).astype(np.int64) / 365.25
     assert age[serving].min() >= 22 and age[serving].max() < 62
-    women = values(person, "sex") == "2"
+    women = column(person, "sex") == "2"
     assert age[serving & women].max() < 57.1
-    retirement = values(person, "retirement_date").astype("datetime64[D]")
+    retirement = column(person, "retirement_date").astype("datetime64[D]")
     assert (retirement[serving] > REF).all()
     assert (retirement[status == "NGHI_HUU"] <= REF + np.timedelta64(1, "D")).all()
     assert 0.9 < serving.mean() < 0.99
-    recruited = values(person, "recruitment_date").astype("datetime64[D]")
+    recruited = column(person, "recruitment_date").astype("datetime64[D]")
     assert (recruited > birth).all() and (recruited <= REF).all()
 
 
@@ -165,44 +156,40 @@ def test_retirement_roadmap() -> None:
 
 
 def test_grades_for_civil_servants_titles_for_employees(person: pa.Table) -> None:
-    category = values(person, "staff_category")
+    category = column(person, "staff_category")
     grade, title = person.column("grade"), person.column("title")
     assert grade.filter(pa.array(category == "CC")).null_count == 0
     assert title.filter(pa.array(category == "CC")).null_count == (category == "CC").sum()
     contract = pa.array(category == "HD")
     assert grade.filter(contract).null_count == title.filter(contract).null_count == (
         category == "HD").sum()
-    coefficient = values(person, "salary_coefficient")
+    coefficient = column(person, "salary_coefficient")
     assert coefficient.min() >= 1.86 and coefficient.max() <= 8.0
 
 
 def test_related_records(generated: tuple[Tables, GenContext], person: pa.Table) -> None:
     tables, _ = generated
-    ids = set(values(person, "person_id"))
+    ids = set(column(person, "person_id"))
     for entity in ("family_member", "work_history", "salary_history", "appraisal",
                    "discipline", "assets_declaration"):
         table = tables[entity]
         assert table.num_rows > 0, entity
-        assert set(values(table, "person_id")) <= ids, entity
-        key = ENTITIES[entity].key
-        rows = list(zip(*(table.column(k).to_pylist() for k in key), strict=True))
-        assert len(set(rows)) == len(rows), entity
+        assert set(column(table, "person_id")) <= ids, entity
 
-    family = Counter(values(tables["family_member"], "person_id"))
+    family = Counter(column(tables["family_member"], "person_id"))
     assert min(family.values()) >= 2 and max(family.values()) <= 4
-    appraisals = Counter(values(tables["appraisal"], "person_id"))
+    appraisals = Counter(column(tables["appraisal"], "person_id"))
     assert max(appraisals.values()) <= 5
-    results = Counter(values(tables["appraisal"], "result"))
+    results = Counter(column(tables["appraisal"], "result"))
     assert results["HTTNV"] > results["HTXSNV"] > results["KHTNV"]
 
 
-def test_discipline_fits_the_person(generated: tuple[Tables, GenContext], person: pa.Table
-                                   ) -> None:
+def test_discipline_fits_the_person(generated: tuple[Tables, GenContext], person: pa.Table) -> None:
     discipline = generated[0]["discipline"]
-    who = dict(zip(values(person, "person_id"), zip(values(person, "staff_category"),
-                                                     values(person, "position"), strict=True),
+    who = dict(zip(column(person, "person_id"), zip(column(person, "staff_category"),
+                                                     column(person, "position"), strict=True),
                    strict=True))
-    for pid, form in zip(values(discipline, "person_id"), values(discipline, "form"),
+    for pid, form in zip(column(discipline, "person_id"), column(discipline, "form"),
                          strict=True):
         category, position = who[pid]
         if form in ("GIANG_CHUC", "CACH_CHUC"):
@@ -216,25 +203,25 @@ def test_shared_keys_follow_the_person_table(generated: tuple[Tables, GenContext
                                              person: pa.Table) -> None:
     _, ctx = generated
     assert list(ctx.shared["person.person_id"]) == person.column("person_id").to_pylist()
-    for key, column in (("person.sex", "sex"), ("person.ethnicity", "ethnicity"),
-                        ("person.level", "level"), ("person.staff_category", "staff_category"),
-                        ("person.agency_id", "agency_id")):
+    for key, name in (("person.sex", "sex"), ("person.ethnicity", "ethnicity"),
+                      ("person.level", "level"), ("person.staff_category", "staff_category"),
+                      ("person.agency_id", "agency_id")):
         shared = ctx.shared[key]
         assert isinstance(shared, np.ndarray) and len(shared) == person.num_rows
-        assert (shared == values(person, column)).all(), key
+        assert (shared == column(person, name)).all(), key
     provinces = np.asarray(person.column("province_code").fill_null("").to_numpy(
         zero_copy_only=False))
     assert (ctx.shared["person.province_code"] == provinces).all()
     births = ctx.shared["person.birth_date"].astype("datetime64[D]")
-    assert (births == values(person, "birth_date").astype("datetime64[D]")).all()
+    assert (births == column(person, "birth_date").astype("datetime64[D]")).all()
 
 
 def test_same_seed_same_tables(generated: tuple[Tables, GenContext]) -> None:
-    again, _ = generate(seed=5)
+    again, _ = run_organisation_and_personnel(seed=5)
     assert again.keys() == generated[0].keys()
     for entity, table in generated[0].items():
         assert again[entity].equals(table), entity
-    other, _ = generate(seed=6)
+    other, _ = run_organisation_and_personnel(seed=6)
     assert not other["person"].equals(generated[0]["person"])
     assert pc.sum(pc.equal(other["person"].column("full_name"),
                            generated[0]["person"].column("full_name"))).as_py() < 2_000

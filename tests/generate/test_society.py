@@ -14,19 +14,17 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
 
-from noivu_ioc.catalog import FieldType, catalog
+from noivu_ioc.catalog import catalog
 from noivu_ioc.generate.context import SCALES, GenContext, Scale
 from noivu_ioc.generate.sectors import s3_associations, s4_youth, s8_religion, s9_emulation
 from noivu_ioc.units import admin
+from tests.generate.factories import (
+    Tables,
+    assert_matches_catalog,
+    collect,
+    synthetic_agencies_and_staff,
+)
 
-ARROW = {
-    FieldType.STRING: pa.string(),
-    FieldType.CODE: pa.string(),
-    FieldType.INTEGER: pa.int64(),
-    FieldType.DECIMAL: pa.float64(),
-    FieldType.DATE: pa.date32(),
-    FieldType.BOOLEAN: pa.bool_(),
-}
 SECTORS = {
     "associations": s3_associations.generate,
     "youth": s4_youth.generate,
@@ -36,48 +34,10 @@ SECTORS = {
 # Demo magnitudes, with batches small enough that emulation records come in several.
 TEST_SCALE = Scale("test", persons=24_000, training_records=0, factor=0.01, batch_rows=20_000)
 AGENCIES = 800
-Tables = dict[str, pa.Table]
-
-
-def synthetic_shared(persons: int, agencies: int, seed: int = 3) -> dict[str, Any]:
-    """``ctx.shared`` as the organisation and personnel generators leave it: central
-    agencies and their staff have no province."""
-    rng = np.random.default_rng(seed)
-    communes = np.array([c.code for c in admin.communes()])
-    commune_province = np.array([c.province_code for c in admin.communes()])
-    level = np.array(["TW", "TINH", "XA"])[rng.choice(3, agencies, p=[0.1, 0.4, 0.5])]
-    where = rng.integers(0, len(communes), agencies)
-    province = commune_province[where].astype(object)
-    province[level == "TW"] = None
-    commune = communes[where].astype(object)
-    commune[level != "XA"] = None
-    agency_ids = np.char.add("A", np.arange(agencies).astype(str))
-    works_in = rng.integers(0, agencies, persons)
-    return {
-        "agency.agency_id": agency_ids,
-        "agency.province_code": province,
-        "agency.commune_code": commune,
-        "agency.level": level,
-        "person.person_id": np.char.add("P", np.char.zfill(np.arange(persons).astype(str), 8)),
-        "person.agency_id": agency_ids[works_in],
-        "person.province_code": province[works_in],
-        "person.commune_code": commune[works_in],
-        "person.level": level[works_in],
-        "person.sex": np.array(["1", "2"])[rng.integers(0, 2, persons)],
-        "person.ethnicity": np.full(persons, "01"),
-        "person.staff_category": np.full(persons, "CC"),
-    }
 
 
 def context(seed: int = 11, scale: Scale = TEST_SCALE) -> GenContext:
-    return GenContext(scale, seed, shared=synthetic_shared(scale.persons, AGENCIES))
-
-
-def collect(batches: Iterator[tuple[str, pa.Table]]) -> Tables:
-    parts: dict[str, list[pa.Table]] = {}
-    for entity_id, table in batches:
-        parts.setdefault(entity_id, []).append(table)
-    return {k: pa.concat_tables(v) for k, v in parts.items()}
+    return GenContext(scale, seed, shared=synthetic_agencies_and_staff(scale.persons, AGENCIES))
 
 
 def run(generator: Callable[[GenContext], Iterator[tuple[str, pa.Table]]], seed: int) -> Tables:
@@ -105,18 +65,7 @@ def national_religion() -> Tables:
 
 @pytest.mark.parametrize("sector_id", sorted(SECTORS))
 def test_every_entity_matches_the_catalog(sector_id: str) -> None:
-    tables = demo()
-    for entity in catalog().sector(sector_id).entities:
-        table = tables[entity.id]
-        assert table.schema.names == list(entity.field_names)
-        for f in entity.fields:
-            assert table.schema.field(f.name).type == ARROW[f.type], f"{entity.id}.{f.name}"
-            if f.required:
-                assert table.column(f.name).null_count == 0, f"{entity.id}.{f.name}"
-            if f.codelist:
-                allowed = set(catalog().codelist(f.codelist).values)
-                used = set(pc.unique(table.column(f.name)).drop_null().to_pylist())
-                assert used <= allowed, f"{entity.id}.{f.name}: {used - allowed}"
+    assert_matches_catalog(demo(), catalog().sector(sector_id).entities)
 
 
 def test_codes_of_places_are_real() -> None:
@@ -208,6 +157,16 @@ def test_complaints_follow_their_places_and_resolution() -> None:
 
 
 # -- associations, funds, NGOs -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("options", [3, 20])
+def test_association_names_stay_apart_within_a_place(options: int) -> None:
+    rng = np.random.default_rng(1)
+    groups = rng.integers(0, 10, 200).astype(np.int64)
+    chosen = s3_associations.distinct_within(rng, groups, options)
+    for g in range(10):
+        picked = chosen[groups == g]
+        assert len(set(picked.tolist())) == min(len(picked), options)
 
 
 def test_funds_match_the_national_count() -> None:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -15,114 +13,37 @@ import pytest
 from noivu_ioc.catalog.sectors import s6_training as cat
 from noivu_ioc.generate.context import SCALES, GenContext, Scale
 from noivu_ioc.generate.sectors import s6_training
-from noivu_ioc.units import admin
+from tests.generate.factories import (
+    MINORITIES,
+    PARTICIPATIONS,
+    WOMEN,
+    Tables,
+    assert_matches_catalog,
+    collect_with_sizes,
+    column,
+    synthetic_persons,
+)
 
-# Participations 2017-2021 by level, and women and ethnic-minority participants among
-# them (source document, first article).
-PARTICIPATIONS = {"TW": 553_000, "TINH": 991_000, "XA": 659_000}
-WOMEN = {"TW": 197_000, "TINH": 227_000, "XA": 157_000}
-MINORITIES = {"TW": 18_700, "TINH": 73_000, "XA": 97_000}
 ALL = sum(PARTICIPATIONS.values())
 
 # A smaller batch than the demo scale's, so that records come in several batches.
 TEST_SCALE = Scale("test", persons=24_000, training_records=60_000, factor=0.01, batch_rows=7_000)
-
-Tables = dict[str, pa.Table]
-
-
-def synthetic_persons(n: int, seed: int = 3) -> dict[str, Any]:
-    """``ctx.shared`` as the personnel generator leaves it: ``n`` persons, 16% of them civil
-    servants whose levels, women and minorities have the source document's shares exactly;
-    the others are public employees (mostly women) and 4% contract staff."""
-    rng = np.random.default_rng(seed)
-    level_counts = s6_training.allocate(n, list(PARTICIPATIONS.values()))
-    level = np.repeat(np.array(list(PARTICIPATIONS)), level_counts)
-    sex = np.full(n, "1", dtype="<U1")
-    ethnicity = np.full(n, "01", dtype="<U2")
-    staff = np.full(n, "VC", dtype="<U2")
-    start = 0
-    for lv, count in zip(PARTICIPATIONS, level_counts.tolist(), strict=True):
-        rows = start + rng.permutation(count)
-        cut = count * 4 // 25
-        civil, contract = rows[:cut], rows[cut : cut + count // 25]
-        staff[civil] = "CC"
-        staff[civil[: len(civil) // 10]] = "CB"
-        staff[contract] = "HD"
-        women = round(len(civil) * WOMEN[lv] / PARTICIPATIONS[lv])
-        minority = round(len(civil) * MINORITIES[lv] / PARTICIPATIONS[lv])
-        sex[rng.permutation(civil)[:women]] = "2"
-        ethnicity[rng.permutation(civil)[:minority]] = "02"
-        others = rows[cut:]
-        sex[others[rng.random(len(others)) < 0.65]] = "2"
-        ethnicity[others[rng.random(len(others)) < 0.08]] = "03"
-        start += count
-
-    communes = np.array([c.code for c in admin.communes()])
-    commune_province = np.array([c.province_code for c in admin.communes()])
-    pick = rng.integers(0, len(communes), n)
-    province = commune_province[pick].astype(object)
-    commune = communes[pick].astype(object)
-    province[level == "TW"] = None
-    commune[level != "XA"] = None
-    agencies = 500
-    agency_level = np.array(["TW", "TINH", "XA"])[rng.integers(0, 3, agencies)]
-    agency_province = commune_province[rng.integers(0, len(communes), agencies)].astype(object)
-    agency_province[agency_level == "TW"] = None
-    agency_type = np.select(
-        [agency_level == "TW", agency_level == "TINH"],
-        [
-            np.array(["BO", "VU"])[rng.integers(0, 2, agencies)],
-            np.array(["UBND_TINH", "SO", "SO"])[rng.integers(0, 3, agencies)],
-        ],
-        "UBND_XA",
-    )
-    birth = np.datetime64("1966-01-01") + rng.integers(0, 365 * 38, n).astype("timedelta64[D]")
-    return {
-        "person.person_id": np.char.add("P", np.char.zfill(np.arange(n).astype(str), 8)),
-        "person.province_code": province,
-        "person.commune_code": commune,
-        "person.agency_id": np.char.add("A", rng.integers(0, agencies, n).astype(str)),
-        "person.level": level,
-        "person.sex": sex,
-        "person.ethnicity": ethnicity,
-        "person.birth_date": birth,
-        "person.staff_category": staff,
-        "agency.agency_id": np.char.add("A", np.arange(agencies).astype(str)),
-        "agency.province_code": agency_province,
-        "agency.commune_code": np.full(agencies, None, dtype=object),
-        "agency.level": agency_level,
-        "agency.agency_type": agency_type,
-    }
 
 
 def synthetic_context(seed: int = 11, scale: Scale = TEST_SCALE) -> GenContext:
     return GenContext(scale, seed, shared=synthetic_persons(scale.persons))
 
 
-def collect(
-    generate: Callable[[GenContext], Any], ctx: GenContext
-) -> tuple[Tables, dict[str, list[int]]]:
-    parts: dict[str, list[pa.Table]] = {}
-    for entity_id, table in generate(ctx):
-        parts.setdefault(entity_id, []).append(table)
-    tables = {k: pa.concat_tables(v) for k, v in parts.items()}
-    return tables, {k: [t.num_rows for t in v] for k, v in parts.items()}
-
-
 @pytest.fixture(scope="module")
 def run() -> tuple[GenContext, Tables, dict[str, list[int]]]:
     ctx = synthetic_context()
-    tables, batches = collect(s6_training.generate, ctx)
+    tables, batches = collect_with_sizes(s6_training.generate(ctx))
     return ctx, tables, batches
 
 
 @pytest.fixture(scope="module")
 def tables(run: tuple[GenContext, Tables, dict[str, list[int]]]) -> Tables:
     return run[1]
-
-
-def column(table: pa.Table, name: str) -> npt.NDArray[Any]:
-    return np.asarray(table[name].combine_chunks().to_numpy(zero_copy_only=False))
 
 
 def person_index(records: pa.Table) -> npt.NDArray[np.int64]:
@@ -135,16 +56,7 @@ def share(mask: npt.NDArray[np.bool_]) -> float:
 
 
 def test_tables_match_the_catalog(tables: Tables) -> None:
-    types = s6_training._ARROW_TYPES
-    for entity in cat.SECTOR.entities:
-        table = tables[entity.id]
-        assert table.column_names == list(entity.field_names)
-        for f in entity.fields:
-            assert table.schema.field(f.name).type == types[f.type], f.name
-            if f.required:
-                assert table[f.name].null_count == 0, f"{entity.id}.{f.name}"
-        for key in entity.key:
-            assert pc.count_distinct(table[key]).as_py() == table.num_rows
+    assert_matches_catalog(tables, cat.SECTOR.entities)
 
 
 def test_records_come_in_batches(run: tuple[GenContext, Tables, dict[str, list[int]]]) -> None:
@@ -311,17 +223,17 @@ def test_evaluations_are_scores_from_one_to_five(tables: Tables) -> None:
 
 
 def test_same_seed_same_tables(tables: Tables) -> None:
-    again, _ = collect(s6_training.generate, synthetic_context())
+    again, _ = collect_with_sizes(s6_training.generate(synthetic_context()))
     assert again.keys() == tables.keys()
     for entity_id, table in tables.items():
         assert again[entity_id].equals(table), entity_id
-    other, _ = collect(s6_training.generate, synthetic_context(seed=12))
+    other, _ = collect_with_sizes(s6_training.generate(synthetic_context(seed=12)))
     assert not other["training_record"].equals(tables["training_record"])
 
 
 def test_demo_scale_sizes() -> None:
     ctx = GenContext(SCALES["demo"], 5, shared=synthetic_persons(SCALES["demo"].persons))
-    _, batches = collect(s6_training.generate, ctx)
+    _, batches = collect_with_sizes(s6_training.generate(ctx))
     assert sum(batches["training_record"]) == SCALES["demo"].training_records
     assert 0 < sum(batches["training_course"]) < SCALES["demo"].training_records / 10
 

@@ -20,7 +20,7 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
-__all__ = ["full_names", "full_names_arrow", "village_names"]
+__all__ = ["VILLAGE_KINDS", "full_names", "full_names_arrow", "village_names"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -728,7 +728,7 @@ def full_names_arrow(
     bad = ~(female | (sex_codes == "1"))
     if bad.any():
         raise ValueError(
-            f"sex code {sex_codes[bad][0]!r} at row {int(np.argmax(bad))} is not valid "
+            f"sex code {str(sex_codes[bad][0])!r} at row {int(np.argmax(bad))} is not valid "
             "(expected '1' male or '2' female)"
         )
 
@@ -795,47 +795,78 @@ _EDE_PLACE = (
 )
 _HIGHLAND_PLACE = _pairs("Plei, Kon", "Ốp, Bông, Lao, Kép, Klăh, Kli, Dơr, Pông, Klor, Rbàng, Jri")
 
-# (label prefix, names or None for a number, weight)
-_VILLAGE_KINDS: tuple[tuple[str, tuple[str, ...] | None, float], ...] = (
-    ("Thôn ", None, 0.22),
-    ("Thôn ", _KINH_PLACE, 0.20),
-    ("Tổ dân phố ", None, 0.20),
-    ("Tổ dân phố ", _KINH_PLACE, 0.05),
-    ("Khu phố ", None, 0.05),
-    ("Ấp ", _KINH_PLACE, 0.10),
-    ("Bản ", _TAI_PLACE, 0.10),
-    ("Buôn ", _EDE_PLACE, 0.04),
-    ("Làng ", _HIGHLAND_PLACE, 0.04),
-)
-_VILLAGE_NUMBER_MAX = {"Thôn ": 25, "Tổ dân phố ": 60, "Khu phố ": 15}
+
+def _numbers(last: int) -> tuple[str, ...]:
+    return tuple(str(k) for k in range(1, last + 1))
 
 
-def _village_tables() -> tuple[pa.StringArray, pa.StringArray, list[tuple[int, int]]]:
-    prefixes: list[str] = []
-    names: list[str] = []
-    spans: list[tuple[int, int]] = []
-    for prefix, pool, _ in _VILLAGE_KINDS:
-        prefixes.append(prefix)
-        values = pool or tuple(str(k) for k in range(1, _VILLAGE_NUMBER_MAX[prefix] + 1))
-        spans.append((len(names), len(values)))
-        names.extend(values)
-    return pa.array(prefixes, type=pa.string()), pa.array(names, type=pa.string()), spans
+# Each kind of village or residential group (codes of the ``village_kind`` list): its label
+# and the name bodies that suit it, with their weights. Plains and towns number many of
+# theirs ("Thôn 3", "Tổ dân phố 12"); a southern ấp or sóc takes the place names of a
+# northern thôn, a bản Tai names, a buôn Ê-đê names and a làng Bahnar-Jarai names.
+_VILLAGE_KINDS: dict[str, tuple[str, tuple[tuple[tuple[str, ...], float], ...]]] = {
+    "thon": ("Thôn", ((_numbers(25), 0.52), (_KINH_PLACE, 0.48))),
+    "ap": ("Ấp", ((_KINH_PLACE, 0.7), (_numbers(25), 0.3))),
+    "soc": ("Sóc", ((_KINH_PLACE, 1.0),)),
+    "ban": ("Bản", ((_TAI_PLACE, 1.0),)),
+    "buon": ("Buôn", ((_EDE_PLACE, 1.0),)),
+    "lang": ("Làng", ((_HIGHLAND_PLACE, 1.0),)),
+    "to_dan_pho": ("Tổ dân phố", ((_numbers(60), 0.8), (_KINH_PLACE, 0.2))),
+    "khu_pho": ("Khu phố", ((_numbers(15), 0.85), (_KINH_PLACE, 0.15))),
+}
+VILLAGE_KINDS: tuple[str, ...] = tuple(sorted(_VILLAGE_KINDS))
 
 
-_VILLAGE_PREFIXES, _VILLAGE_NAMES, _VILLAGE_SPANS = _village_tables()
-_VILLAGE_P = np.array([w for _, _, w in _VILLAGE_KINDS]) / sum(w for _, _, w in _VILLAGE_KINDS)
+@dataclass(frozen=True, slots=True)
+class _VillageTables:
+    """Every kind's label and bodies pooled in Arrow arrays, and per kind and source of
+    bodies (a row of the matrices) where its bodies start, how many there are and the
+    cumulative chance of drawing from it."""
+
+    labels: pa.StringArray
+    bodies: pa.StringArray
+    start: npt.NDArray[np.int64]
+    size: npt.NDArray[np.int64]
+    cumulative: npt.NDArray[np.float64]
 
 
-def village_names(rng: np.random.Generator, n: int) -> npt.NDArray[np.object_]:
-    """``n`` plausible names of villages and residential groups (thôn, tổ dân phố, ấp,
-    bản, buôn, làng), as a NumPy array of ``str``."""
-    kind = rng.choice(len(_VILLAGE_KINDS), size=n, p=_VILLAGE_P)
-    offsets = np.array([start for start, _ in _VILLAGE_SPANS], dtype=np.int64)
-    sizes = np.array([size for _, size in _VILLAGE_SPANS], dtype=np.int64)
-    # One uniform draw per row, scaled into the row's own list of names.
-    name_idx = offsets[kind] + (rng.random(n) * sizes[kind]).astype(np.int64)
-    joined = pc.binary_join_element_wise(
-        _VILLAGE_PREFIXES.take(kind), _VILLAGE_NAMES.take(name_idx), ""
+def _village_tables() -> _VillageTables:
+    sources = max(len(s) for _, s in _VILLAGE_KINDS.values())
+    shape = (len(VILLAGE_KINDS), sources)
+    start = np.zeros(shape, dtype=np.int64)
+    size = np.zeros(shape, dtype=np.int64)
+    weight = np.zeros(shape)
+    bodies: list[str] = []
+    for k, kind in enumerate(VILLAGE_KINDS):
+        for j, (pool, w) in enumerate(_VILLAGE_KINDS[kind][1]):
+            start[k, j], size[k, j], weight[k, j] = len(bodies), len(pool), w
+            bodies.extend(pool)
+    cumulative = np.cumsum(weight, axis=1) / weight.sum(axis=1, keepdims=True)
+    labels = pa.array([_VILLAGE_KINDS[k][0] + " " for k in VILLAGE_KINDS], type=pa.string())
+    return _VillageTables(labels, pa.array(bodies, type=pa.string()), start, size, cumulative)
+
+
+_VILLAGES = _village_tables()
+
+
+def village_names(rng: np.random.Generator, kind: npt.ArrayLike) -> pa.StringArray:
+    """A plausible name for each village or residential group, as an Arrow string array,
+    that agrees with its kind (a code of the ``village_kind`` list: thon, ap, soc, ban,
+    buon, lang, to_dan_pho, khu_pho), e.g. "Bản Nà Sản" for a bản."""
+    codes = np.asarray(kind).astype(str)
+    k = np.searchsorted(np.array(VILLAGE_KINDS), codes).clip(0, len(VILLAGE_KINDS) - 1)
+    bad = np.asarray(VILLAGE_KINDS)[k] != codes
+    if bad.any():
+        raise ValueError(
+            f"village kind {str(codes[bad][0])!r} at row {int(np.argmax(bad))} is not known "
+            f"(expected one of {', '.join(VILLAGE_KINDS)})"
+        )
+    t = _VILLAGES
+    # Two uniform draws per row: which source of bodies, then which body in it.
+    source = (rng.random(len(codes))[:, None] >= t.cumulative[k]).sum(axis=1)
+    source = np.minimum(source, t.cumulative.shape[1] - 1)
+    body = t.start[k, source] + (rng.random(len(codes)) * t.size[k, source]).astype(np.int64)
+    joined: pa.StringArray = pc.binary_join_element_wise(
+        t.labels.take(pa.array(k)), t.bodies.take(pa.array(body)), ""
     )
-    result: npt.NDArray[np.object_] = joined.to_numpy(zero_copy_only=False)
-    return result
+    return joined

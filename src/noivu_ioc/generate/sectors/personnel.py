@@ -18,12 +18,27 @@ from functools import lru_cache
 from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from noivu_ioc.catalog import codelists
 from noivu_ioc.catalog.sectors.personnel import FAMILY_RELATIONSHIP, HEALTH_STATUS
+from noivu_ioc.generate.columns import (
+    Array,
+    IntArray,
+    blank_to_null,
+    choose,
+    concat,
+    cumcount,
+    explode,
+    inline_name,
+    nullable,
+    numpy_text,
+    serial_ids,
+    string_ids,
+    take,
+    year_of,
+)
 from noivu_ioc.generate.context import GenContext
 from noivu_ioc.generate.names import full_names_arrow
 from noivu_ioc.generate.sectors.s1_organisation import (
@@ -34,16 +49,11 @@ from noivu_ioc.generate.sectors.s1_organisation import (
     TITLE_FAMILIES,
     TITLE_RANKS,
     OrganisationPlan,
-    nullable,
     organisation_plan,
     resolve_grade,
     resolve_title,
-    string_ids,
 )
 from noivu_ioc.units import admin
-
-Array = npt.NDArray[Any]
-IntArray = npt.NDArray[np.int64]
 
 DAY = np.timedelta64(1, "D")
 YEAR_DAYS = 365.2425
@@ -234,12 +244,6 @@ def _exact_share(rng: np.random.Generator, relative: Array, target: float) -> Ar
     return out
 
 
-def _choose(rng: np.random.Generator, n: int, weights: Sequence[float] | Array) -> IntArray:
-    """Indices drawn with the given (unnormalised) weights."""
-    p = np.asarray(weights, dtype=np.float64)
-    return rng.choice(len(p), size=n, p=p / p.sum()).astype(np.int64)
-
-
 def _by_profile(rng: np.random.Generator, profile: IntArray,
                 table: Sequence[Sequence[float]] | Sequence[Array]) -> IntArray:
     """For each row, an index drawn from the distribution ``table[profile]``: one uniform
@@ -259,25 +263,6 @@ def _years(days: Array) -> Array:
 def _add_years(d: Array, years: Array) -> Array:
     out: Array = d + np.round(np.asarray(years) * YEAR_DAYS).astype(np.int64) * DAY
     return out
-
-
-def _year_of(d: Array) -> IntArray:
-    return d.astype("datetime64[Y]").astype(np.int64) + 1970
-
-
-def _join(*parts: pa.Array | str) -> pa.Array:
-    """Concatenate string arrays (and literal strings) element-wise."""
-    return pc.binary_join_element_wise(*parts, "")
-
-
-def _take(values: pa.Array, index: Array, mask: Array | None = None) -> pa.Array:
-    return pc.take(values, pa.array(np.asarray(index, dtype=np.int64), mask=mask))
-
-
-def _text(codes: Sequence[str] | Array) -> pa.Array:
-    """Arrow dictionary of codes, "" becoming null."""
-    array = np.asarray(codes, dtype=str)
-    return pa.array(array, mask=array == "", type=pa.string())
 
 
 def retirement_age_months(year: Array, female: Array) -> IntArray:
@@ -414,7 +399,7 @@ def _ethnicity(rng: np.random.Generator, level: Array, category: Array, province
     where = np.where(central[minority], "", province[minority])
     for prov in np.unique(where):
         sel = minority[where == prov]
-        out[sel] = codes[_choose(rng, len(sel), mixes.get(str(prov), mixes[""]))]
+        out[sel] = codes[choose(rng, len(sel), mixes.get(str(prov), mixes[""]))]
     return out
 
 
@@ -470,7 +455,7 @@ def _religion(rng: np.random.Generator, ethnicity: Array, province: Array, party
 def _hometown(rng: np.random.Generator, province: Array) -> Array:
     codes = np.array(list(PROVINCE_POPULATION))
     weights = np.array(list(PROVINCE_POPULATION.values()), dtype=np.float64)
-    elsewhere = codes[_choose(rng, len(province), weights)]
+    elsewhere = codes[choose(rng, len(province), weights)]
     stay = (province != "") & (rng.random(len(province)) < 0.8)
     return np.where(stay, province, elsewhere)
 
@@ -480,7 +465,7 @@ def _ages_and_dates(rng: np.random.Generator, ref: np.datetime64, serving: Array
                     ) -> dict[str, Array]:
     n = len(serving)
     ref_month = ref.astype("datetime64[M]").astype(np.int64)
-    now_year = int(_year_of(np.array([ref]))[0])
+    now_year = int(year_of(np.array([ref]))[0])
     limit = retirement_age_months(np.full(n, now_year), female)  # months, this year
     lower = np.asarray((264, 336, 384, 420))[leadership]
     upper = limit - 1
@@ -494,7 +479,7 @@ def _ages_and_dates(rng: np.random.Generator, ref: np.datetime64, serving: Array
     status[serving & (rng.random(n) < _SUSPENDED_SHARE)] = SUSPENDED
     gone = np.flatnonzero(~serving)
     left_status = np.array([STATUSES.index(s) for s, _ in _LEFT_STATUS])
-    status[gone] = left_status[_choose(rng, len(gone), [w for _, w in _LEFT_STATUS])]
+    status[gone] = left_status[choose(rng, len(gone), [w for _, w in _LEFT_STATUS])]
     retired = status == RETIRED
     months_ago = rng.integers(0, 24, int(retired.sum()))
     reach = ref_month - 1 - months_ago
@@ -673,7 +658,7 @@ def draw_people(ctx: GenContext, plan: OrganisationPlan) -> People:
         np.minimum(r.uniform(0, 10, n), np.maximum(service - 2, 0.1)) * YEAR_DAYS
     ).astype(np.int64) * DAY
     military = ~female & (r.random(n) < np.where(category == "CB", 0.15, 0.07))
-    health = _choose(r, n, (0.25, 0.55, 0.17, 0.025, 0.005))
+    health = choose(r, n, (0.25, 0.55, 0.17, 0.025, 0.005))
     hometown = _hometown(r, cols["province"])
     quality = r.standard_normal(n)
     religion = _religion(ctx.rng("personnel.religion"), ethnicity, cols["province"], party)
@@ -700,15 +685,10 @@ def draw_people(ctx: GenContext, plan: OrganisationPlan) -> People:
 def citizen_ids(people: People, rng: np.random.Generator) -> pa.Array:
     """12-digit citizen identity numbers: birth province (3 digits), century and sex, year of
     birth (2 digits) and a 6-digit serial, unique within each prefix."""
-    year = _year_of(people.birth)
+    year = year_of(people.birth)
     century_sex = np.where(year >= 2000, 2, 0) + people.female.astype(np.int64)
     prefix = people.hometown.astype(np.int64) * 1000 + century_sex * 100 + year % 100
-    order = np.argsort(prefix, kind="stable")
-    sorted_prefix = prefix[order]
-    starts = np.r_[True, sorted_prefix[1:] != sorted_prefix[:-1]]
-    first = np.maximum.accumulate(np.where(starts, np.arange(len(prefix)), 0))
-    rank = np.empty(len(prefix), dtype=np.int64)
-    rank[order] = np.arange(len(prefix)) - first
+    rank = cumcount(prefix)
     offset = rng.integers(0, 1_000_000, 100_000)[prefix % 100_000]
     serial = (offset + rank * 370_373) % 1_000_000  # a stride prime to 10**6: no repeats
     return string_ids("0", prefix * 1_000_000 + serial, 11)
@@ -743,10 +723,10 @@ class Lookup:
         return cls(
             agency_id=pa.array(plan.agency_id, pa.string()),
             agency_name=pa.array(plan.name, pa.string()),
-            province=_text(plan.province),
-            commune=_text(plan.commune),
+            province=blank_to_null(plan.province),
+            commune=blank_to_null(plan.commune),
             level=pa.array(plan.level, pa.string()),
-            job_position_id=string_ids("VT", np.arange(1, len(plan.jp_agency) + 1), 9),
+            job_position_id=serial_ids("VT", len(plan.jp_agency), 9),
             job_name=pa.array(plan.jp_name, pa.string()),
             job_category=pa.array(plan.jp_category, pa.string()),
         )
@@ -754,7 +734,7 @@ class Lookup:
 
 _SUFFIXES = pa.array([f"-{k}" for k in range(100)])
 _SEX = pa.array(["1", "2"])
-_GRADES, _TITLES = _text(GRADES), _text(TITLES)
+_GRADES, _TITLES = blank_to_null(GRADES), blank_to_null(TITLES)
 _STATUSES, _POSITIONS = pa.array(STATUSES), pa.array(POSITIONS)
 _EDUCATION, _POLITICAL = pa.array(EDUCATION), pa.array(POLITICAL)
 _MANAGEMENT, _HEALTH = pa.array(MANAGEMENT), pa.array(HEALTH_STATUS.values)
@@ -763,7 +743,7 @@ _MANAGEMENT, _HEALTH = pa.array(MANAGEMENT), pa.array(HEALTH_STATUS.values)
 def _coded(values: Array, codes: Sequence[str]) -> pa.Array:
     """Short text codes of a person-size array as Arrow, via their sorted position."""
     cats = np.array(sorted(codes))
-    return _take(pa.array(cats), np.minimum(np.searchsorted(cats, values), len(cats) - 1))
+    return take(pa.array(cats), np.minimum(np.searchsorted(cats, values), len(cats) - 1))
 
 
 @dataclass(frozen=True)
@@ -784,16 +764,16 @@ class Chunk:
 
     def rows(self, person: IntArray) -> dict[str, pa.Array]:
         """The agency and province columns for rows of these people."""
-        return {"agency_id": _take(self.agency_id, person),
-                "province_code": _take(self.province, person)}
+        return {"agency_id": take(self.agency_id, person),
+                "province_code": take(self.province, person)}
 
 
 def _chunk(people: People, sl: slice, ids: pa.Array, look: Lookup) -> Chunk:
     agency, jp = people.agency[sl], people.jp[sl]
-    return Chunk(sl=sl, ids=ids[sl.start:sl.stop], agency_id=_take(look.agency_id, agency),
-                 province=_take(look.province, agency),
-                 category=_take(look.job_category, jp), grade=_take(_GRADES, people.grade[sl]),
-                 title=_take(_TITLES, people.title[sl]))
+    return Chunk(sl=sl, ids=ids[sl.start:sl.stop], agency_id=take(look.agency_id, agency),
+                 province=take(look.province, agency),
+                 category=take(look.job_category, jp), grade=take(_GRADES, people.grade[sl]),
+                 title=take(_TITLES, people.title[sl]))
 
 
 def person_table(people: People, c: Chunk, look: Lookup, extra: dict[str, pa.Array],
@@ -808,26 +788,26 @@ def person_table(people: People, c: Chunk, look: Lookup, extra: dict[str, pa.Arr
     return pa.table({
         "person_id": c.ids,
         "full_name": people.names[sl],
-        "sex": _take(_SEX, people.female[sl]),
+        "sex": take(_SEX, people.female[sl]),
         "birth_date": pa.array(people.birth[sl]),
         "citizen_id": extra["citizen_id"][sl],
         "ethnicity": _coded(people.ethnicity[sl], codelists.ETHNICITY.values),
         "religion": _coded(people.religion[sl], codelists.RELIGION.values),
         "hometown_province": _coded(people.hometown[sl], tuple(PROVINCE_POPULATION)),
         "agency_id": c.agency_id,
-        "job_position_id": _take(look.job_position_id, jp, ~serving),
-        "level": _take(look.level, agency),
+        "job_position_id": take(look.job_position_id, jp, ~serving),
+        "level": take(look.level, agency),
         "province_code": c.province,
-        "commune_code": _take(look.commune, agency),
+        "commune_code": take(look.commune, agency),
         "staff_category": c.category,
         "grade": c.grade,
         "title": c.title,
         "grade_date": nullable(people.grade_date[sl], people.category[sl] == "HD"),
-        "position": _take(_POSITIONS, people.position[sl]),
+        "position": take(_POSITIONS, people.position[sl]),
         "position_date": nullable(people.position_date[sl], ~lead),
-        "education_level": _take(_EDUCATION, people.education[sl]),
-        "political_theory_level": _take(_POLITICAL, people.political[sl]),
-        "state_management_level": _take(_MANAGEMENT, people.management[sl]),
+        "education_level": take(_EDUCATION, people.education[sl]),
+        "political_theory_level": take(_POLITICAL, people.political[sl]),
+        "state_management_level": take(_MANAGEMENT, people.management[sl]),
         "party_member": pa.array(people.party[sl]),
         "party_join_date": nullable(people.party_date[sl], ~people.party[sl]),
         "military_service": pa.array(people.military[sl]),
@@ -835,23 +815,16 @@ def person_table(people: People, c: Chunk, look: Lookup, extra: dict[str, pa.Arr
         "salary_grade_step": pa.array(people.step[sl]),
         "salary_coefficient": pa.array(people.coefficient[sl]),
         "social_insurance_no": extra["social_insurance_no"][sl],
-        "health_status": _take(_HEALTH, people.health[sl]),
-        "status": _take(_STATUSES, people.status[sl]),
+        "health_status": take(_HEALTH, people.health[sl]),
+        "status": take(_STATUSES, people.status[sl]),
         "retirement_date": pa.array(people.retirement[sl]),
         "updated_at": pa.array(updated),
     })
 
 
-def _explode(counts: IntArray) -> tuple[IntArray, IntArray]:
-    """For per-person row counts: each row's person (chunk position) and its number."""
-    person = np.repeat(np.arange(len(counts)), counts)
-    starts = np.r_[0, np.cumsum(counts)[:-1]]
-    return person, np.arange(len(person)) - np.repeat(starts, counts)
-
-
 def _row_ids(ids: pa.Array, person: IntArray, number: Array) -> pa.Array:
     """'<person id>-<number>' for each row (number < 100)."""
-    return _join(_take(ids, person), _take(_SUFFIXES, number))
+    return concat(take(ids, person), take(_SUFFIXES, number))
 
 
 _RELATIONSHIPS = pa.array(FAMILY_RELATIONSHIP.values)  # 01 father ... 06 sibling
@@ -863,8 +836,8 @@ def family_table(people: People, c: Chunk, rng: np.random.Generator, ref: np.dat
     """Parents always; a spouse and a child for most; a sibling for the unmarried."""
     sl = c.sl
     n = sl.stop - sl.start
-    this_year = int(_year_of(np.array([ref]))[0])
-    birth_year = _year_of(people.birth[sl])
+    this_year = int(year_of(np.array([ref]))[0])
+    birth_year = year_of(people.birth[sl])
     age = this_year - birth_year
     married = rng.random(n) < np.select([age < 25, age < 30], [0.2, 0.6], 0.88)
     child = married & (age >= 27) & (rng.random(n) < 0.85)
@@ -897,11 +870,11 @@ def family_table(people: People, c: Chunk, rng: np.random.Generator, ref: np.dat
                            kinh)
     return pa.table({
         "family_member_id": _row_ids(c.ids, person, number),
-        "person_id": _take(c.ids, person),
-        "relationship": _take(_RELATIONSHIPS, relationship),
+        "person_id": take(c.ids, person),
+        "relationship": take(_RELATIONSHIPS, relationship),
         "full_name": names,
         "birth_year": pa.array(member_year.astype(np.int64)),
-        "occupation": _take(pa.array(_OCCUPATIONS), _occupations(rng, this_year - member_year)),
+        "occupation": take(pa.array(_OCCUPATIONS), _occupations(rng, this_year - member_year)),
         **c.rows(person),
     })
 
@@ -910,7 +883,7 @@ def _share_surname(person_names: pa.Array, names: pa.Array, person: IntArray, sl
                    relationship: IntArray, person_female: Array, kinh: Array) -> pa.Array:
     """A Kinh father, siblings and a man's children carry the person's surname; a woman's
     children carry her husband's."""
-    own_surname = pc.list_element(pc.split_pattern(_take(person_names, person), " ",
+    own_surname = pc.list_element(pc.split_pattern(take(person_names, person), " ",
                                                    max_splits=1), 0)
     parts = pc.split_pattern(names, " ", max_splits=1)
     surnames, rest = pc.list_element(parts, 0), pc.list_element(parts, 1)
@@ -918,20 +891,20 @@ def _share_surname(person_names: pa.Array, names: pa.Array, person: IntArray, sl
     rows = np.flatnonzero(slot == 2)
     spouse_row[person[rows]] = rows
     spouse_of_row = spouse_row[person]
-    spouse_surname = _take(surnames, np.maximum(spouse_of_row, 0), spouse_of_row < 0)
+    spouse_surname = take(surnames, np.maximum(spouse_of_row, 0), spouse_of_row < 0)
     takes_own = kinh & ((slot == 0) | (relationship == 5)
                         | ((relationship == 4) & ~person_female))
     takes_spouse = kinh & (relationship == 4) & person_female & (spouse_of_row >= 0)
     surname = pc.if_else(pa.array(takes_spouse), spouse_surname, own_surname)
-    return pc.if_else(pa.array(takes_own | takes_spouse), _join(surname, " ", rest), names)
+    return pc.if_else(pa.array(takes_own | takes_spouse), concat(surname, " ", rest), names)
 
 
 def _occupations(rng: np.random.Generator, age: IntArray) -> IntArray:
     """Index into _OCCUPATIONS by age."""
     n, k = len(age), len(_OCCUPATIONS_ADULT)
-    adult = _choose(rng, n, _OCCUPATION_ADULT_P)
-    old = np.array([k + 3, 0, k + 4])[_choose(rng, n, (0.5, 0.3, 0.2))]
-    very_old = np.array([k + 3, k + 4])[_choose(rng, n, (0.45, 0.55))]
+    adult = choose(rng, n, _OCCUPATION_ADULT_P)
+    old = np.array([k + 3, 0, k + 4])[choose(rng, n, (0.5, 0.3, 0.2))]
+    very_old = np.array([k + 3, k + 4])[choose(rng, n, (0.45, 0.55))]
     young = np.where(rng.random(n) < 0.6, k + 2, 6)
     return np.select([age < 6, age < 18, age < 23, age < 60, age < 78],
                      [k, k + 1, young, adult, old], very_old).astype(np.int64)
@@ -954,7 +927,7 @@ def _former_districts() -> tuple[Array, pa.Array, IntArray, IntArray]:
         rows.append((target[code], str(d.name)))
     rows.sort()
     codes = np.array([c for c, _ in rows])
-    names = pa.array([n[:1].lower() + n[1:] for _, n in rows])
+    names = pa.array([inline_name(n) for _, n in rows])
     provinces = np.array(sorted(set(codes.tolist())))
     start = np.searchsorted(codes, provinces).astype(np.int64)
     count = np.diff(np.r_[start, len(codes)]).astype(np.int64)
@@ -997,7 +970,7 @@ def work_history_table(people: People, c: Chunk, look: Lookup, similar: _Similar
     cuts = rng.random((n, 3))
     cuts[np.arange(3)[None, :] >= earlier[:, None]] = 2.0
     cuts = np.sort(cuts, axis=1)
-    person, number = _explode(earlier + 1)
+    person, number = explode(earlier + 1)
     m = len(person)
     lo = np.where(number == 0, 0.0, cuts[person, np.maximum(number - 1, 0)])
     is_current = number == earlier[person]
@@ -1017,17 +990,17 @@ def work_history_table(people: People, c: Chunk, look: Lookup, similar: _Similar
     pos = np.minimum(np.searchsorted(provinces, people.province[at]), len(provinces) - 1)
     pick = first[pos] + (rng.random(m) * count[pos]).astype(np.int64)
     body = rng.integers(0, len(_DISTRICT_BODIES), m)
-    district_name = _join(_take(_DISTRICT_BODIES, body), _take(district_names, pick))
+    district_name = concat(take(_DISTRICT_BODIES, body), take(district_names, pick))
     return pa.table({
         "work_history_id": _row_ids(c.ids, person, number + 1),
-        "person_id": _take(c.ids, person),
+        "person_id": take(c.ids, person),
         "from_date": pa.array(from_date),
         "to_date": nullable(to_date, is_current & serving),
-        "agency_id": _take(look.agency_id, agency, district),
+        "agency_id": take(look.agency_id, agency, district),
         "agency_name": pc.if_else(pa.array(district), district_name,
-                                  _take(look.agency_name, agency)),
+                                  take(look.agency_name, agency)),
         "post": _posts_held(people, look, at, is_current, rng),
-        "province_code": _take(c.province, person),
+        "province_code": take(c.province, person),
     })
 
 
@@ -1039,11 +1012,11 @@ def _posts_held(people: People, look: Lookup, at: IntArray, is_current: Array,
     """The current post by its leadership title or job; earlier ones a junior grade for
     civil servants, the same job for the others."""
     position = people.position[at]
-    job = _take(look.job_name, people.jp[at])
+    job = take(look.job_name, people.jp[at])
     current = pc.if_else(pa.array(position != NO_POSITION),
-                         _take(_POSITION_LABELS, position), job)
+                         take(_POSITION_LABELS, position), job)
     civil = np.isin(people.category[at], ("CB", "CC"))
-    junior = _take(_JUNIOR_POSTS, (rng.random(len(at)) >= 0.8).astype(np.int64))
+    junior = take(_JUNIOR_POSTS, (rng.random(len(at)) >= 0.8).astype(np.int64))
     earlier = pc.if_else(pa.array(civil), junior, job)
     return pc.if_else(pa.array(is_current), current, earlier)
 
@@ -1052,7 +1025,7 @@ def salary_history_table(people: People, c: Chunk) -> pa.Table:
     """The salary steps reached in the current grade or title, the latest five."""
     step = people.step[c.sl]
     rows = np.minimum(step, 5)
-    person, number = _explode(rows)
+    person, number = explode(rows)
     at = c.start + person
     step_k = step[person] - (rows[person] - 1 - number)
     scale = people.salary_scale[at]
@@ -1062,10 +1035,10 @@ def salary_history_table(people: People, c: Chunk) -> pa.Table:
                          _ALLOWANCE_OF_POSITION[people.position[at]], 0.0)
     return pa.table({
         "salary_history_id": _row_ids(c.ids, person, number + 1),
-        "person_id": _take(c.ids, person),
+        "person_id": take(c.ids, person),
         "effective_date": pa.array(effective),
-        "grade": _take(c.grade, person),
-        "title": _take(c.title, person),
+        "grade": take(c.grade, person),
+        "title": take(c.title, person),
         "salary_grade_step": pa.array(step_k.astype(np.int64)),
         "salary_coefficient": pa.array(coefficient),
         "position_allowance": pa.array(allowance),
@@ -1081,8 +1054,8 @@ def appraisal_table(people: People, c: Chunk, rng: np.random.Generator) -> pa.Ta
     satisfactory and 2-3 % failing, persistent from year to year."""
     sl = c.sl
     years = np.asarray(APPRAISAL_YEARS)
-    first = _year_of(people.recruitment[sl])
-    last = np.where(people.serving[sl], years[-1], _year_of(people.end[sl]) - 1)
+    first = year_of(people.recruitment[sl])
+    last = np.where(people.serving[sl], years[-1], year_of(people.end[sl]) - 1)
     has = (years[None, :] >= first[:, None]) & (years[None, :] <= last[:, None])
     person, k = np.nonzero(has)
     at = c.start + person
@@ -1090,12 +1063,12 @@ def appraisal_table(people: People, c: Chunk, rng: np.random.Generator) -> pa.Ta
              + 0.35 * (people.leadership[at] > 0))
     result = np.select([score > 1.1, score > -0.99, score > -1.96], [0, 1, 2], 3)
     return pa.table({
-        "person_id": _take(c.ids, person),
+        "person_id": take(c.ids, person),
         "year": pa.array(years[k].astype(np.int64)),
-        "result": _take(_RESULTS, result),
-        "agency_id": _take(c.agency_id, person),
-        "staff_category": _take(c.category, person),
-        "province_code": _take(c.province, person),
+        "result": take(_RESULTS, result),
+        "agency_id": take(c.agency_id, person),
+        "staff_category": take(c.category, person),
+        "province_code": take(c.province, person),
     })
 
 
@@ -1116,7 +1089,7 @@ def discipline_table(people: People, c: Chunk, rng: np.random.Generator) -> pa.T
     person = np.flatnonzero(chosen)
     at = c.start + person
     m = len(person)
-    form = _choose(rng, m, _FORM_P)
+    form = choose(rng, m, _FORM_P)
     lead = people.leadership[at] > 0
     category = people.category[at]
     unfit = (
@@ -1131,12 +1104,12 @@ def discipline_table(people: People, c: Chunk, rng: np.random.Generator) -> pa.T
     days = np.maximum(((people.end[at] - lo) / DAY).astype(np.int64), 1)
     decided = lo + (rng.random(m) * days).astype(np.int64) * DAY
     return pa.table({
-        "discipline_id": _join(_take(c.ids, person), "-KL1"),
-        "person_id": _take(c.ids, person),
-        "form": _take(pa.array(_FORMS), form),
-        "reason": _take(pa.array(_DISCIPLINE_REASONS),
+        "discipline_id": concat(take(c.ids, person), "-KL1"),
+        "person_id": take(c.ids, person),
+        "form": take(pa.array(_FORMS), form),
+        "reason": take(pa.array(_DISCIPLINE_REASONS),
                         rng.integers(0, len(_DISCIPLINE_REASONS), m)),
-        "decision_no": _join(pa.array(rng.integers(1, 2_000, m).astype(str)), "/QĐ-KL"),
+        "decision_no": concat(pa.array(rng.integers(1, 2_000, m).astype(str)), "/QĐ-KL"),
         "decision_date": pa.array(decided),
         "effective_until": nullable(decided + 365 * DAY, form == _DISMISSAL),
         **c.rows(person),
@@ -1158,8 +1131,8 @@ def assets_table(people: People, c: Chunk, rng: np.random.Generator) -> pa.Table
     growth = rng.uniform(1.02, 1.12, n)
     salary = (people.coefficient[sl] * (1 + _ALLOWANCE_OF_POSITION[people.position[sl]])
               * BASE_SALARY_MILLION_VND * 12)
-    first_year = _year_of(people.recruitment[sl])
-    appointed = _year_of(people.position_date[sl])
+    first_year = year_of(people.recruitment[sl])
+    appointed = year_of(people.position_date[sl])
     parts: list[dict[str, Array]] = []
     for year in DECLARATION_YEARS:
         for kind in (0, 1):  # annual, on appointment
@@ -1186,11 +1159,11 @@ def assets_table(people: People, c: Chunk, rng: np.random.Generator) -> pa.Table
     kinds = pa.array(["HN", "CT"])
     year_text = pa.array(q["year"].astype(str))
     return pa.table({
-        "declaration_id": _join(_take(c.ids, person), "-", year_text, "-",
-                                _take(kinds, q["kind"])),
-        "person_id": _take(c.ids, person),
+        "declaration_id": concat(take(c.ids, person), "-", year_text, "-",
+                                take(kinds, q["kind"])),
+        "person_id": take(c.ids, person),
         "year": pa.array(q["year"]),
-        "declaration_type": _take(kinds, q["kind"]),
+        "declaration_type": take(kinds, q["kind"]),
         "total_assets_million_vnd": pa.array(q["assets"], pa.float64()),
         "total_income_million_vnd": pa.array(q["income"], pa.float64()),
         "change_million_vnd": nullable(q["change"], q["first"], pa.float64()),
@@ -1202,7 +1175,7 @@ def assets_table(people: People, c: Chunk, rng: np.random.Generator) -> pa.Table
 def share_keys(ctx: GenContext, people: People, ids: pa.Array, plan: OrganisationPlan
                ) -> None:
     """The keys later generators reference, as NumPy arrays in person-table order."""
-    ctx.shared["person.person_id"] = np.asarray(ids.to_numpy(zero_copy_only=False), dtype=str)
+    ctx.shared["person.person_id"] = numpy_text(ids)
     ctx.shared["person.province_code"] = people.province
     ctx.shared["person.commune_code"] = people.commune
     ctx.shared["person.agency_id"] = plan.agency_id[people.agency]
@@ -1220,7 +1193,7 @@ def generate(ctx: GenContext) -> Iterator[tuple[str, pa.Table]]:
     look = Lookup.of(plan)
     similar = _SimilarAgencies(plan)
     n = len(people)
-    ids = string_ids("CB", np.arange(1, n + 1), 10)
+    ids = serial_ids("CB", n, 10)
     share_keys(ctx, people, ids, plan)
     extra = {
         "citizen_id": citizen_ids(people, ctx.rng("personnel.citizen_id")),

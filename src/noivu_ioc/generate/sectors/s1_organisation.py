@@ -19,14 +19,24 @@ from datetime import date
 from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 import pyarrow as pa
 
+from noivu_ioc.generate.columns import (
+    Array,
+    IntArray,
+    apportion,
+    batches,
+    choose,
+    cumcount,
+    dates_between,
+    inline_name,
+    nullable,
+    numpy_text,
+    serial_ids,
+    year_of,
+)
 from noivu_ioc.generate.context import GenContext
 from noivu_ioc.units import admin
-
-Array = npt.NDArray[Any]
-IntArray = npt.NDArray[np.int64]
 
 PLAN_KEY = "organisation.plan"
 NATIONAL_PERSONS = 2_500_000  # dossiers at the national scale
@@ -574,53 +584,7 @@ _UNIT_FIELD = {
 }
 
 
-# -- array helpers shared with the personnel generator ------------------------------------
-
-
-def string_ids(prefix: str, numbers: Array, width: int) -> pa.Array:
-    """``prefix`` followed by ``numbers`` zero-padded to ``width`` digits, built as bytes."""
-    numbers = np.asarray(numbers, dtype=np.int64)
-    powers = 10 ** np.arange(width - 1, -1, -1, dtype=np.int64)
-    digits = (numbers[:, None] // powers % 10 + ord("0")).astype(np.uint8)
-    head = np.frombuffer(prefix.encode(), dtype=np.uint8)
-    matrix = np.hstack([np.broadcast_to(head, (len(numbers), len(head))), digits])
-    raw = np.ascontiguousarray(matrix).view(f"S{matrix.shape[1]}").ravel()
-    return pa.array(raw, type=pa.binary()).cast(pa.string())
-
-
-def digits_text(numbers: Array, width: int) -> Array:
-    """Zero-padded decimal text of ``numbers`` as a NumPy unicode array."""
-    return np.asarray(string_ids("", numbers, width).to_numpy(zero_copy_only=False), dtype=str)
-
-
-def nullable(values: Array, mask: Array, type_: pa.DataType | None = None) -> pa.Array:
-    """An Arrow array of ``values`` with nulls where ``mask`` is true."""
-    return pa.array(values, mask=np.asarray(mask, dtype=bool), type=type_)
-
-
-def stochastic_round(x: Array, rng: np.random.Generator) -> IntArray:
-    """Round each value up with probability equal to its fraction: exact in expectation."""
-    x = np.asarray(x, dtype=np.float64)
-    low = np.floor(x)
-    return (low + (rng.random(x.shape) < x - low)).astype(np.int64)
-
-
-def apportion(total: int, weights: Array) -> IntArray:
-    """Split ``total`` in proportion to ``weights`` with largest remainders (exact sum)."""
-    w = np.asarray(weights, dtype=np.float64)
-    quota = total * w / w.sum()
-    out = np.floor(quota).astype(np.int64)
-    short = total - int(out.sum())
-    if short:
-        out[np.argsort(-(quota - out), kind="stable")[:short]] += 1
-    return out
-
-
-def batches(entity_id: str, table: pa.Table, ctx: GenContext) -> Iterator[tuple[str, pa.Table]]:
-    """``table`` in slices of at most the scale's batch size."""
-    step = ctx.scale.batch_rows
-    for start in range(0, max(table.num_rows, 1), step):
-        yield entity_id, table.slice(start, step)
+# -- sizes at this scale -------------------------------------------------------------------
 
 
 def scale_ratio(ctx: GenContext) -> float:
@@ -636,11 +600,6 @@ def workforce(ctx: GenContext) -> dict[tuple[str, str], int]:
     fixed = sum(NATIONAL_WORKFORCE.values())
     weights = [*NATIONAL_WORKFORCE.values(), national_serving - fixed]
     return dict(zip(groups, apportion(serving, np.array(weights)).tolist(), strict=True))
-
-
-def division_name(full_name: str) -> str:
-    """'Tỉnh Cao Bằng' -> 'tỉnh Cao Bằng', as the name reads inside an agency's name."""
-    return full_name[:1].lower() + full_name[1:]
 
 
 # -- the plan ------------------------------------------------------------------------------
@@ -739,12 +698,7 @@ def _unique_suffix(names: Array) -> Array:
     names = np.asarray(names, dtype=str)
     if len(names) == 0:
         return names
-    order = np.argsort(names, kind="stable")
-    sorted_names = names[order]
-    starts = np.r_[True, sorted_names[1:] != sorted_names[:-1]]
-    group_start = np.maximum.accumulate(np.where(starts, np.arange(len(names)), 0))
-    rank = np.empty(len(names), dtype=np.int64)
-    rank[order] = np.arange(len(names)) - group_start
+    rank = cumcount(names)
     suffix = np.where(rank > 0, np.char.add(" số ", (rank + 1).astype(str)), "")
     return np.char.add(names, suffix)
 
@@ -753,11 +707,6 @@ def _decision_numbers(rng: np.random.Generator, n: int, suffix: str) -> Array:
     """Decision numbers in the usual form, e.g. '1467/QĐ-UBND'."""
     numbers: Array = np.char.add(rng.integers(1, 3_000, n).astype(str), f"/QĐ-{suffix}")
     return numbers
-
-
-def _random_dates(rng: np.random.Generator, n: int, start: date, end: date) -> Array:
-    lo, hi = _day(start).astype(np.int64), _day(end).astype(np.int64)
-    return rng.integers(lo, hi, n).astype("datetime64[D]")
 
 
 def _build_agencies(ctx: GenContext) -> _Agencies:
@@ -838,7 +787,7 @@ def _build_agencies(ctx: GenContext) -> _Agencies:
     n_com = len(communes)
     com_codes = np.array([c.code for c in communes])
     com_prov = np.array([c.province_code for c in communes])
-    com_where = np.array([division_name(c.name) for c in communes])
+    com_where = np.array([inline_name(c.name) for c in communes])
     is_ward = np.array([c.division_type != "xã" for c in communes])
     # Commune size varies; a spread of ±25 % puts some communes below their staffing norm.
     com_size = rng.lognormal(0.0, 0.25, n_com)
@@ -875,21 +824,20 @@ def _build_agencies(ctx: GenContext) -> _Agencies:
         weights = np.array(_AUTONOMY[kind])
         common: dict[str, Any] = {
             "agency_type": kind, "level": level,
-            "autonomy": np.array(["1", "2", "3", "4"])[rng.choice(4, n, p=_normalise(weights))],
+            "autonomy": np.array(["1", "2", "3", "4"])[choose(rng, n, weights)],
             "status": np.where(rng.random(n) < 0.02, "SN", "HD"),
-            "established": _random_dates(rng, n, date(1960, 1, 1), date(2024, 12, 31)),
+            "established": dates_between(rng, date(1960, 1, 1), date(2024, 12, 30), n),
             "field_of_work": _UNIT_FIELD.get(kind, ""),
         }
         if level == "TW":
             _central_units(out, rng, kind, n, size, ministry_index, common)
         elif level == "TINH":
-            prov = provinces.codes[rng.choice(len(provinces.codes), n, p=_normalise(
-                _population_weights(provinces.codes)))]
+            prov = provinces.codes[choose(rng, n, _population_weights(provinces.codes))]
             _provincial_units(out, rng, kind, n, size, prov, provinces, common)
         else:
             # every commune has one health station; schools go where people live
             pick = (np.sort(rng.choice(n_com, n, replace=False)) if kind == "TYT"
-                    else rng.choice(n_com, n, p=_normalise(com_weight)))
+                    else choose(rng, n, com_weight))
             if kind == "TYT":
                 names = np.char.add("Trạm Y tế ", com_where[pick])
             else:
@@ -927,7 +875,7 @@ class _ProvinceLookup:
         counts = np.bincount(np.searchsorted(codes, com_prov), minlength=len(codes))
         return cls(
             codes=codes,
-            where=np.array([division_name(p.name) for p in provinces]),
+            where=np.array([inline_name(p.name) for p in provinces]),
             short=np.array([p.short_name for p in provinces]),
             ubnd=np.full(len(codes), -1, dtype=np.int64),
             commune_start=np.r_[0, np.cumsum(counts)[:-1]].astype(np.int64),
@@ -1089,6 +1037,13 @@ def _has_category(template_set: Array, category: str) -> Array:
     return np.array([ok[s] for s in sets])[np.searchsorted(sets, template_set)]
 
 
+def stochastic_round(x: Array, rng: np.random.Generator) -> IntArray:
+    """Round each value up with probability equal to its fraction: exact in expectation."""
+    x = np.asarray(x, dtype=np.float64)
+    low = np.floor(x)
+    return (low + (rng.random(x.shape) < x - low)).astype(np.int64)
+
+
 def _round_posts(x: Array, rng: np.random.Generator) -> IntArray:
     """Posts expected in an agency: rounded when at least half a post, else drawn, so that
     a full-size agency has exactly its posts and a thinned one has them in proportion."""
@@ -1179,7 +1134,7 @@ def organisation_plan(ctx: GenContext) -> OrganisationPlan:
     agency_family = ag.column("family")
     family = np.where(jp["family"] == AGENCY_FAMILY, agency_family[jp["agency"]], jp["family"])
     plan = OrganisationPlan(
-        agency_id=np.char.add("CQ", digits_text(np.arange(1, ag.size + 1), 8)),
+        agency_id=numpy_text(serial_ids("CQ", ag.size, 8)),
         name=ag.column("name"),
         agency_type=ag.column("agency_type"),
         template_set=ag.column("template_set"),
@@ -1267,12 +1222,12 @@ def job_position_table(plan: OrganisationPlan, rng: np.random.Generator) -> pa.T
     n = len(plan.jp_agency)
     grade, title = job_position_codes(plan)
     agency = plan.jp_agency
-    approved = _random_dates(rng, n, date(2023, 1, 1), date(2026, 6, 1))
+    approved = dates_between(rng, date(2023, 1, 1), date(2026, 5, 31), n)
     new_structure = plan.established[agency] >= _day(REORGANISED_MINISTRIES)
     approved = np.where(new_structure & (approved < plan.established[agency]),
                         plan.established[agency] + rng.integers(30, 180, n), approved)
     return pa.table({
-        "job_position_id": string_ids("VT", np.arange(1, n + 1), 9),
+        "job_position_id": serial_ids("VT", n, 9),
         "agency_id": pa.array(plan.agency_id[agency]),
         "name": pa.array(plan.jp_name),
         "position_group": pa.array(plan.jp_group),
@@ -1313,7 +1268,7 @@ def headcount_quota_table(plan: OrganisationPlan, ctx: GenContext) -> pa.Table:
     owners = _quota_owners(plan)
     staff = staff_by_agency(plan)
     first_year = np.where(np.isnat(plan.established[owners]), QUOTA_YEARS[0],
-                          plan.established[owners].astype("datetime64[Y]").astype(int) + 1970)
+                          year_of(plan.established[owners]))
     norm = round(COMMUNE_NORM * scale_ratio(ctx))
     parts: list[dict[str, Array]] = []
     for year in QUOTA_YEARS:
@@ -1408,8 +1363,7 @@ def generate(ctx: GenContext) -> Iterator[tuple[str, pa.Table]]:
     ctx.shared["agency.agency_type"] = plan.agency_type
     yield from batches("agency", agency_table(plan), ctx)
     jobs = job_position_table(plan, ctx.rng("organisation.job_position"))
-    ctx.shared["job_position.job_position_id"] = np.asarray(
-        jobs.column("job_position_id").to_numpy(zero_copy_only=False), dtype=str)
+    ctx.shared["job_position.job_position_id"] = numpy_text(jobs.column("job_position_id"))
     yield from batches("job_position", jobs, ctx)
     yield from batches("headcount_quota", headcount_quota_table(plan, ctx), ctx)
     yield from batches("staff_reduction", staff_reduction_table(plan, ctx), ctx)

@@ -2,39 +2,35 @@
 area and population, boundary metadata, villages and commune-level officials.
 
 This generator runs first, before agencies and persons exist, so its officials carry ids of
-their own. It also holds the helpers that the other society sectors (3, 4, 8, 9) share:
-table building, unit populations and ethnic mixes by province.
+their own. The unit populations and the ethnic mixes by province drawn here are also where
+sectors 3, 4 and 8 place their associations, programmes, worship places and dignitaries.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator
 from datetime import date
-from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from noivu_ioc.catalog import Entity, FieldType, catalog
 from noivu_ioc.generate import names
+from noivu_ioc.generate.columns import (
+    FloatArray,
+    IntArray,
+    StrArray,
+    batches,
+    build_table,
+    choose,
+    dates_between,
+    explode,
+    pick,
+    serial_ids,
+    year_start,
+)
 from noivu_ioc.generate.context import GenContext
 from noivu_ioc.units import admin
-
-IntArray = npt.NDArray[np.int64]
-FloatArray = npt.NDArray[np.float64]
-StrArray = npt.NDArray[np.str_]
-
-_ARROW_TYPES: dict[FieldType, pa.DataType] = {
-    FieldType.STRING: pa.string(),
-    FieldType.CODE: pa.string(),
-    FieldType.INTEGER: pa.int64(),
-    FieldType.DECIMAL: pa.float64(),
-    FieldType.DATE: pa.date32(),
-    FieldType.TIMESTAMP: pa.timestamp("us"),
-    FieldType.BOOLEAN: pa.bool_(),
-}
 
 # Province area (km²) and relative population, rounded from the figures published for the
 # 2025 rearrangement (Resolution 202/2025/QH15); populations are scaled below to the national
@@ -186,119 +182,10 @@ _COMMUNE_EDUCATION: dict[str, float] = {
 }
 
 
-# -- helpers shared by the society sectors --------------------------------------------------
+# -- populations and ethnic mixes, shared with sectors 3, 4 and 8 ----------------------------
 
 
-def build_table(entity_id: str, columns: Mapping[str, Any]) -> pa.Table:
-    """An Arrow table with exactly the entity's fields, in catalog order and Arrow types."""
-    entity: Entity = catalog().entity(entity_id)
-    missing = set(entity.field_names) - set(columns)
-    extra = set(columns) - set(entity.field_names)
-    if missing or extra:
-        raise ValueError(
-            f"{entity_id}: columns do not match the catalog (missing {sorted(missing)}, "
-            f"unexpected {sorted(extra)})"
-        )
-    arrays = []
-    for f in entity.fields:
-        value = columns[f.name]
-        target = _ARROW_TYPES[f.type]
-        array = value if isinstance(value, pa.Array | pa.ChunkedArray) else pa.array(value)
-        if array.type != target:
-            array = array.cast(target)
-        arrays.append(array)
-    schema = pa.schema([pa.field(f.name, _ARROW_TYPES[f.type]) for f in entity.fields])
-    return pa.Table.from_arrays(arrays, schema=schema)
-
-
-def batches(entity_id: str, table: pa.Table, ctx: GenContext) -> Iterator[tuple[str, pa.Table]]:
-    """Split a table into batches no larger than the scale allows."""
-    size = ctx.scale.batch_rows
-    for start in range(0, max(table.num_rows, 1), size):
-        yield entity_id, table.slice(start, size)
-
-
-def take(values: Sequence[str] | pa.Array, index: npt.NDArray[Any]) -> pa.Array:
-    """Values picked by an index array, as an Arrow string array."""
-    source = values if isinstance(values, pa.Array) else pa.array(list(values), pa.string())
-    return source.take(pa.array(index, pa.int64()))
-
-
-def pick(rng: np.random.Generator, weights: Mapping[str, float], n: int) -> StrArray:
-    """``n`` codes drawn with the given relative weights."""
-    codes = np.array(list(weights))
-    p = np.array(list(weights.values()), dtype=np.float64)
-    return codes[rng.choice(len(codes), size=n, p=p / p.sum())]
-
-
-def lookup(mapping: Mapping[str, Any], keys: npt.ArrayLike) -> npt.NDArray[Any]:
-    """``mapping[key]`` for every key, one dictionary look-up per distinct key."""
-    unique, inverse = np.unique(np.asarray(keys).astype(str), return_inverse=True)
-    values: npt.NDArray[Any] = np.array([mapping[str(k)] for k in unique])
-    return values[inverse] if len(unique) else np.array([])
-
-
-def ids(prefix: str, n: int, width: int = 7) -> pa.Array:
-    """``prefix`` followed by a zero-padded sequence from 1."""
-    seq = pc.cast(pa.array(np.arange(1, n + 1, dtype=np.int64)), pa.string())
-    return pc.binary_join_element_wise(prefix, pc.utf8_lpad(seq, width, "0"), "")
-
-
-def dates_between(
-    rng: np.random.Generator, start: date, end: date, n: int
-) -> npt.NDArray[np.datetime64]:
-    """``n`` uniformly random dates from ``start`` to ``end`` inclusive."""
-    first = np.datetime64(start, "D")
-    span = (np.datetime64(end, "D") - first).astype(np.int64) + 1
-    return first + rng.integers(0, span, size=n).astype("timedelta64[D]")
-
-
-def distinct_within(
-    rng: np.random.Generator, groups: npt.NDArray[np.int64], options: int
-) -> IntArray:
-    """An option index per row, all different within a group while the group has no more
-    rows than there are options (then they repeat); for names unique in a province."""
-    n_groups = int(groups.max()) + 1 if len(groups) else 0
-    order = np.argsort(groups, kind="stable")
-    counts = np.bincount(groups, minlength=n_groups)
-    starts = np.cumsum(counts) - counts
-    rank = np.empty(len(groups), dtype=np.int64)
-    rank[order] = np.arange(len(groups)) - np.repeat(starts, counts)
-    permutations = np.argsort(rng.random((n_groups, options)), axis=1)
-    chosen: IntArray = permutations[groups, rank % options]
-    return chosen
-
-
-def keep(values: npt.ArrayLike, valid: npt.NDArray[np.bool_]) -> pa.Array:
-    """``values`` where ``valid``, null elsewhere."""
-    return pa.array(np.asarray(values), mask=~np.asarray(valid, dtype=bool))
-
-
-def nullable(values: Any) -> pa.Array:
-    """A string array in which empty strings and None become nulls."""
-    array = pa.array(values, pa.string()) if not isinstance(values, pa.Array) else values
-    return pc.if_else(pc.equal(array, ""), pa.scalar(None, pa.string()), array)
-
-
-def unit_phrase(codes: npt.ArrayLike) -> StrArray:
-    """How a unit is named inside a longer name: "tỉnh Thanh Hóa", "phường Ba Đình"."""
-    unique, inverse = np.unique(np.asarray(codes).astype(str), return_inverse=True)
-    phrases = []
-    for code in unique:
-        name = admin.unit(str(code)).name
-        phrases.append(name[0].lower() + name[1:])
-    result: StrArray = np.array(phrases, dtype=str)[inverse]
-    return result
-
-
-def short_names(codes: npt.ArrayLike) -> StrArray:
-    """Units' names without the division word ("Ba Đình")."""
-    unique, inverse = np.unique(np.asarray(codes).astype(str), return_inverse=True)
-    result: StrArray = np.array([admin.unit(str(c)).short_name for c in unique], dtype=str)
-    return result[inverse]
-
-
-def province_population(ctx: GenContext) -> npt.NDArray[np.int64]:
+def province_population(ctx: GenContext) -> IntArray:
     """Population of each province, aligned with ``ctx.province_codes``."""
     return np.array(
         [PROVINCE_AREA_POPULATION[p][1] for p in ctx.province_codes], dtype=np.int64
@@ -349,7 +236,7 @@ def draw_ethnicity(
         share, groups = ETHNIC_MIX.get(str(code), _LOW_MINORITY)
         n = int(mask.sum())
         minority = rng.random(n) < share * minority_factor
-        drawn = pick(rng, groups, n)
+        drawn = pick(rng, n, groups)
         out[mask] = np.where(minority, drawn, "01")
     return out
 
@@ -432,42 +319,7 @@ def _village_kind(rng: np.random.Generator, province: str, division: str, n: int
         weights = {"thon": 0.6, "buon": 0.25, "lang": 0.15}
     else:
         weights = {"thon": 1.0}
-    return pick(rng, weights, n)
-
-
-# For each kind of village: its label and the prefixes of ``names.village_names`` whose
-# name bodies suit it (a southern ấp takes the bodies of a northern thôn, not of a bản).
-_VILLAGE_BODIES: dict[str, tuple[str, tuple[str, ...]]] = {
-    "thon": ("Thôn", ("Thôn",)),
-    "ap": ("Ấp", ("Ấp", "Thôn")),
-    "soc": ("Sóc", ("Ấp",)),
-    "ban": ("Bản", ("Bản",)),
-    "buon": ("Buôn", ("Buôn",)),
-    "lang": ("Làng", ("Làng",)),
-    "to_dan_pho": ("Tổ dân phố", ("Tổ dân phố",)),
-    "khu_pho": ("Khu phố", ("Khu phố", "Tổ dân phố")),
-}
-
-
-def _village_names(rng: np.random.Generator, kind: StrArray) -> pa.Array:
-    """A name per village that agrees with its kind: ``names.village_names`` draws a kind
-    of its own, so draw more than needed and keep the bodies that suit each kind."""
-    out = np.empty(len(kind), dtype=object)
-    for k in np.unique(kind):
-        rows = np.flatnonzero(kind == k)
-        label, sources = _VILLAGE_BODIES[str(k)]
-        bodies: list[pa.Array] = []
-        found = 0
-        while found < len(rows):
-            drawn = pa.array(names.village_names(rng, 8 * (len(rows) - found) + 16), pa.string())
-            for source in sources:
-                prefix = source + " "
-                chosen = drawn.filter(pc.starts_with(drawn, prefix))
-                bodies.append(pc.utf8_slice_codeunits(chosen, len(prefix)))
-                found += len(chosen)
-        body = pa.concat_arrays(bodies).slice(0, len(rows))
-        out[rows] = pc.binary_join_element_wise(label, body, " ").to_numpy(zero_copy_only=False)
-    return pa.array(out, pa.string())
+    return pick(rng, n, weights)
 
 
 def _villages(ctx: GenContext) -> pa.Table:
@@ -476,11 +328,10 @@ def _villages(ctx: GenContext) -> pa.Table:
     population = commune_population(ctx)
     n = ctx.count(_NATIONAL_VILLAGES)
     per_commune = rng.multinomial(n, population / population.sum())
-    commune_index = np.repeat(np.arange(len(communes)), per_commune)
+    commune_index, number = explode(per_commune)
     codes = ctx.commune_codes[commune_index]
     provinces = ctx.commune_province_codes[commune_index]
-    starts = np.cumsum(per_commune) - per_commune
-    seq = np.arange(n) - np.repeat(starts, per_commune) + 1
+    seq = number + 1
 
     kind = np.empty(n, dtype="<U10")
     division = np.array([c.division_type for c in communes])[commune_index]
@@ -503,7 +354,7 @@ def _villages(ctx: GenContext) -> pa.Table:
         "village",
         {
             "village_id": village_ids,
-            "name": _village_names(rng, kind),
+            "name": names.village_names(rng, kind),
             "kind": kind,
             "commune_code": codes,
             "province_code": provinces,
@@ -520,13 +371,13 @@ def _commune_officials(ctx: GenContext) -> pa.Table:
     population = commune_population(ctx).astype(np.float64)
     # Every commune has the same core posts; larger ones have somewhat more civil servants.
     weight = 0.6 / len(communes) + 0.4 * population / population.sum()
-    commune_index = rng.choice(len(communes), size=n, p=weight / weight.sum())
+    commune_index = choose(rng, n, weight)
     codes = ctx.commune_codes[commune_index]
     provinces = ctx.commune_province_codes[commune_index]
 
     post_codes = np.array(list(_POSTS))
     post_weight = np.array([w for w, _ in _POSTS.values()])
-    post_index = rng.choice(len(post_codes), size=n, p=post_weight / post_weight.sum())
+    post_index = choose(rng, n, post_weight)
     posts = post_codes[post_index]
     female_share = np.array([f for _, f in _POSTS.values()])
     female = rng.random(n) < female_share[post_index]
@@ -539,20 +390,20 @@ def _commune_officials(ctx: GenContext) -> pa.Table:
     appointed_at_reform = rng.random(n) < 0.45
     earlier = dates_between(rng, date(2012, 1, 1), date(2025, 6, 30), n)
     # Nobody takes a post before 22; young officials start later than the random date.
-    earliest = (birth_year + 22 - 1970).astype("datetime64[Y]").astype("datetime64[D]")
+    earliest = year_start(birth_year + 22)
     start = np.where(appointed_at_reform, EFFECTIVE, np.maximum(earlier, earliest))
 
     return build_table(
         "commune_official",
         {
-            "official_id": ids("CX", n),
+            "official_id": serial_ids("CX", n, 7),
             "full_name": names.full_names(rng, sex, ethnicity),
             "sex": sex,
             "birth_year": birth_year.astype(np.int64),
             "ethnicity": ethnicity,
             "position": posts,
             "staff_kind": np.where(np.isin(posts, list(_CAN_BO_POSTS)), "can_bo", "cong_chuc"),
-            "education_level": pick(rng, _COMMUNE_EDUCATION, n),
+            "education_level": pick(rng, n, _COMMUNE_EDUCATION),
             "commune_code": codes,
             "province_code": provinces,
             "start_date": start,

@@ -13,19 +13,24 @@ from datetime import date
 import numpy as np
 import pyarrow as pa
 
-from noivu_ioc.generate.context import GenContext
-from noivu_ioc.generate.sectors.s2_local_government import (
+from noivu_ioc.generate.columns import (
+    IntArray,
     StrArray,
     batches,
     build_table,
-    commune_population,
-    distinct_within,
-    ids,
-    keep,
+    choose,
+    cumcount,
     lookup,
+    nullable,
     pick,
-    province_population,
+    serial_ids,
     unit_phrase,
+    year_start,
+)
+from noivu_ioc.generate.context import GenContext
+from noivu_ioc.generate.sectors.s2_local_government import (
+    commune_population,
+    province_population,
 )
 
 # Associations by scope at national magnitude.
@@ -241,7 +246,7 @@ def _skewed_dates(
     rng: np.random.Generator, first_year: np.ndarray, ctx: GenContext
 ) -> np.ndarray:
     """Dates from 1 January of ``first_year`` to the reference date, more of them recent."""
-    start = (first_year - 1970).astype("datetime64[Y]").astype("datetime64[D]")
+    start = year_start(first_year)
     span = (np.datetime64(ctx.reference_date, "D") - start).astype(np.int64)
     offset = (span * rng.random(len(first_year)) ** 0.6).astype(np.int64)
     return np.datetime64(ctx.reference_date, "D") - offset.astype("timedelta64[D]")
@@ -266,22 +271,32 @@ def _places(
 
     rows = np.flatnonzero(scope == "TINH")
     weight = province_population(ctx).astype(np.float64) ** 0.3
-    province[rows] = provinces[rng.choice(len(provinces), len(rows), p=weight / weight.sum())]
+    province[rows] = provinces[choose(rng, len(rows), weight)]
     suffix[rows] = unit_phrase(province[rows])
 
     rows = np.flatnonzero(scope == "XA")
     weight = commune_population(ctx).astype(np.float64) ** 0.7
-    chosen = rng.choice(len(communes), len(rows), p=weight / weight.sum())
+    chosen = choose(rng, len(rows), weight)
     commune[rows] = communes[chosen]
     province[rows] = ctx.commune_province_codes[chosen]
     suffix[rows] = unit_phrase(commune[rows])
     return scope, province, commune, suffix.astype(str)
 
 
-def _group_ids(scope: StrArray, province: StrArray, commune: StrArray) -> np.ndarray:
+def _group_ids(scope: StrArray, province: StrArray, commune: StrArray) -> IntArray:
     key = np.char.add(np.char.add(scope, province), commune)
     _, groups = np.unique(key, return_inverse=True)
     return groups.astype(np.int64)
+
+
+def distinct_within(rng: np.random.Generator, groups: IntArray, options: int) -> IntArray:
+    """An option index per row, all different within a group while the group has no more
+    rows than there are options (then they repeat); for names unique in a province."""
+    n_groups = int(groups.max()) + 1 if len(groups) else 0
+    rank = cumcount(groups)
+    permutations = np.argsort(rng.random((n_groups, options)), axis=1)
+    chosen: IntArray = permutations[groups, rank % options]
+    return chosen
 
 
 def _associations(ctx: GenContext) -> pa.Table:
@@ -314,21 +329,21 @@ def _associations(ctx: GenContext) -> pa.Table:
     established = _skewed_dates(rng, first_year, ctx)
     median_members = np.select([national, scope == "TINH"], [6_000, 1_500], 150)
     members = np.round(median_members * rng.lognormal(0.0, 0.9, n)).astype(np.int64)
-    status = pick(rng, _STATUS, n)
+    status = pick(rng, n, _STATUS)
     last_report = rng.choice([2025, 2024, 2023, 0], size=n, p=[0.72, 0.14, 0.05, 0.09])
     last_report = np.where(status == "GIAI_THE", 0, last_report)
 
     return build_table(
         "association",
         {
-            "association_id": ids("HOI", n, 6),
+            "association_id": serial_ids("HOI", n, 6),
             "name": name,
             "scope": scope,
             "field": field,
             "special": is_special,
             "status": status,
-            "province_code": keep(province, ~national),
-            "commune_code": keep(commune, local),
+            "province_code": nullable(province, national),
+            "commune_code": nullable(commune, ~local),
             "established_date": established,
             "members": members,
             "last_report_year": pa.array(last_report, mask=last_report == 0),
@@ -352,20 +367,20 @@ def _funds(ctx: GenContext) -> pa.Table:
     minimum = lookup(_MIN_CAPITAL, scope).astype(np.float64)
     capital = np.round(minimum * (1.0 + rng.lognormal(-0.5, 0.9, n)), -6)
     assets = np.round(capital * rng.lognormal(0.2, 0.9, n), -6)
-    status = pick(rng, _STATUS, n)
+    status = pick(rng, n, _STATUS)
     first_year = np.where(scope == "XA", 2010, 2000)
     last_report = rng.choice([2025, 2024, 0], size=n, p=[0.78, 0.12, 0.1])
     last_report = np.where(status == "GIAI_THE", 0, last_report)
     return build_table(
         "fund",
         {
-            "fund_id": ids("QUY", n, 5),
+            "fund_id": serial_ids("QUY", n, 5),
             "name": name,
             "kind": kind,
             "scope": scope,
             "status": status,
-            "province_code": keep(province, local),
-            "commune_code": keep(commune, scope == "XA"),
+            "province_code": nullable(province, ~local),
+            "commune_code": nullable(commune, scope != "XA"),
             "licensed_date": _skewed_dates(rng, first_year, ctx),
             "charter_capital_vnd": capital,
             "assets_vnd": assets,
@@ -397,8 +412,8 @@ def _ngos(ctx: GenContext) -> tuple[pa.Table, pa.Table]:
                     np.array(_NGO_THIRD)[third]),
     )
 
-    registration = pick(rng, {"HOAT_DONG": 0.75, "VP_DU_AN": 0.17, "VP_DAI_DIEN": 0.08}, n)
-    office = pick(rng, {"01": 0.72, "79": 0.2, "48": 0.05, "46": 0.03}, n)
+    registration = pick(rng, n, {"HOAT_DONG": 0.75, "VP_DU_AN": 0.17, "VP_DAI_DIEN": 0.08})
+    office = pick(rng, n, {"01": 0.72, "79": 0.2, "48": 0.05, "46": 0.03})
     no_office = (registration == "HOAT_DONG") & (rng.random(n) < 0.3)
     registered = _skewed_dates(rng, np.full(n, 2019), ctx)
     registered = np.maximum(registered, np.datetime64(date(2019, 7, 1), "D"))
@@ -423,16 +438,16 @@ def _ngos(ctx: GenContext) -> tuple[pa.Table, pa.Table]:
     ngo_index = np.repeat(np.arange(n), area_count)
     area_province = provinces[ranked[take_mask]]
 
-    ngo_ids = ids("NGO", n, 4)
+    ngo_ids = serial_ids("NGO", n, 4)
     ngo = build_table(
         "ngo",
         {
             "ngo_id": ngo_ids,
             "name": name,
-            "country": pick(rng, _NGO_COUNTRY, n),
+            "country": pick(rng, n, _NGO_COUNTRY),
             "registration_kind": registration,
-            "field": pick(rng, _NGO_FIELD, n),
-            "office_province_code": keep(office, ~no_office),
+            "field": pick(rng, n, _NGO_FIELD),
+            "office_province_code": nullable(office, no_office),
             "province_count": area_count.astype(np.int64),
             "registered_date": registered,
             "expiry_date": expiry,

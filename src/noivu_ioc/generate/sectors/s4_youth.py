@@ -13,15 +13,17 @@ from collections.abc import Iterator
 import numpy as np
 import pyarrow as pa
 
-from noivu_ioc.generate.context import GenContext
-from noivu_ioc.generate.sectors.s2_local_government import (
+from noivu_ioc.generate.columns import (
     build_table,
-    ids,
+    choose,
     lookup,
     pick,
-    province_population,
+    serial_ids,
     unit_phrase,
+    year_start,
 )
+from noivu_ioc.generate.context import GenContext
+from noivu_ioc.generate.sectors.s2_local_government import province_population
 
 YEARS = range(2021, 2027)
 _BASE_YEAR = 2025  # the year the province populations describe
@@ -119,10 +121,10 @@ def _programmes(ctx: GenContext) -> pa.Table:
     province = np.concatenate(
         [
             provinces,
-            provinces[rng.choice(len(provinces), n - len(provinces), p=weight / weight.sum())],
+            provinces[choose(rng, n - len(provinces), weight)],
         ]
     )
-    field = pick(rng, _PROGRAMME_WEIGHTS, n)
+    field = pick(rng, n, _PROGRAMME_WEIGHTS)
     minority = np.isin(province, list(_MINORITY_PROVINCES))
     field = np.where((field == "DTTS") & ~minority, "VIEC_LAM", field)
     year = rng.integers(YEARS.start, YEARS.stop, n)
@@ -145,14 +147,10 @@ def _programmes(ctx: GenContext) -> pa.Table:
     )
     name = np.char.add(label, period)
 
-    first_day = (np.where(multi_year, period_start, year) - 1970).astype("datetime64[Y]")
-    start = first_day.astype("datetime64[D]") + rng.integers(0, 150, n).astype(
-        "timedelta64[D]"
-    )
+    first_day = year_start(np.where(multi_year, period_start, year))
+    start = first_day + rng.integers(0, 150, n).astype("timedelta64[D]")
     last_year = np.where(multi_year, period_end, year)
-    end = (last_year - 1970 + 1).astype("datetime64[Y]").astype("datetime64[D]") - np.timedelta64(
-        1, "D"
-    )
+    end = year_start(last_year + 1) - np.timedelta64(1, "D")
     reference = np.datetime64(ctx.reference_date, "D")
     elapsed = np.clip(
         (reference - start).astype(np.float64) / (end - start).astype(np.float64), 0.0, 1.0
@@ -170,7 +168,7 @@ def _programmes(ctx: GenContext) -> pa.Table:
     return build_table(
         "youth_programme",
         {
-            "programme_id": ids("TN", n, 5),
+            "programme_id": serial_ids("TN", n, 5),
             "name": name,
             "field": field,
             "province_code": province,

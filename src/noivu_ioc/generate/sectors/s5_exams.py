@@ -21,20 +21,26 @@ import pyarrow.compute as pc
 
 from noivu_ioc.catalog.codelists import ETHNICITY_POPULATION_SHARE
 from noivu_ioc.catalog.sectors import s5_exams as cat
-from noivu_ioc.generate.context import GenContext
-from noivu_ioc.generate.names import full_names_arrow
-from noivu_ioc.generate.sectors.s6_training import (
+from noivu_ioc.generate.columns import (
     BoolArray,
     FloatArray,
     IntArray,
-    arrow_table,
-    as_arrow_strings,
+    batches,
+    blank_to_null,
+    build_table,
+    choose,
+    concat,
     cumcount,
-    draw,
-    format_ids,
+    inline_name,
     organiser_agencies,
     sample_within,
+    serial_ids,
+    string_ids,
+    year_of,
+    year_start,
 )
+from noivu_ioc.generate.context import GenContext
+from noivu_ioc.generate.names import full_names_arrow
 from noivu_ioc.units import admin
 
 log = logging.getLogger(__name__)
@@ -174,12 +180,12 @@ def _rounds(ctx: GenContext) -> dict[str, Any]:
 
     kind = np.r_[np.where(rng.random(n_rec) < 0.65, "TT", "XT"), np.full(n_kd, "KD")]
     central = np.r_[rng.random(n_rec) < 0.3, np.ones(n_kd, dtype=bool)]
-    province = np.where(central, "", provinces[draw(rng, n, weights)])
+    province = np.where(central, "", provinces[choose(rng, n, weights)])
     start = np.where(kind == "KD", FIRST_ASSESSMENT, FIRST_RECRUITMENT)
     span = (ref - np.timedelta64(14, "D") - start).astype(np.int64)
     exam_date = start + (rng.random(n) * span).astype("timedelta64[D]")
-    year = exam_date.astype("datetime64[Y]").astype(np.int64) + 1970
-    grade = np.array(GRADES)[draw(rng, n, GRADE_P)]
+    year = year_of(exam_date)
+    grade = np.array(GRADES)[choose(rng, n, GRADE_P)]
     grade = np.where(kind == "KD", np.where(rng.random(n) < 0.8, "01.003", "01.004"), grade)
 
     # Pass rate per round: kind, province and year effects on the logit scale, clipped.
@@ -229,9 +235,7 @@ def _rounds(ctx: GenContext) -> dict[str, Any]:
 def _place_name(province: str) -> str:
     if not province:
         return " các bộ, ngành Trung ương"
-    return " " + admin.unit(province).name.replace("Thành phố ", "thành phố ").replace(
-        "Tỉnh ", "tỉnh "
-    )
+    return " " + inline_name(admin.unit(province).name)
 
 
 def _registrations(
@@ -251,7 +255,7 @@ def _registrations(
     retake = np.flatnonzero(rng.random(n) < 0.2)
     people = np.r_[np.arange(n), retake]
     to_kd = rng.random(len(people)) < ASSESSMENT_SHARE
-    chosen = draw(rng, len(people), kd.astype(np.float64))
+    chosen = choose(rng, len(people), kd.astype(np.float64))
     recruiting = ~kd
     for p in np.unique(cand_province):
         rows = np.flatnonzero((cand_province[people] == p) & ~to_kd)
@@ -259,7 +263,7 @@ def _registrations(
         weight = np.where(recruiting, weight, 0.0)
         if weight.sum() == 0 or not np.any(recruiting & (round_province == p)):
             weight = recruiting.astype(np.float64)
-        chosen[rows] = draw(rng, len(rows), weight)
+        chosen[rows] = choose(rng, len(rows), weight)
     first, second = chosen[:n], chosen[n:]
     keep = second != first[retake]
     return np.r_[np.arange(n), retake[keep]], np.r_[first, second[keep]]
@@ -270,7 +274,7 @@ def _candidates(
 ) -> tuple[dict[str, object], npt.NDArray[np.str_], npt.NDArray[np.str_]]:
     rng = ctx.rng("exams.candidates")
     provinces, weights = _province_weights()
-    province = provinces[draw(rng, n, weights)]
+    province = provinces[choose(rng, n, weights)]
     commune_codes = ctx.commune_codes
     commune = commune_codes[sample_within(rng, ctx.commune_province_codes, province)]
 
@@ -279,19 +283,19 @@ def _candidates(
     minority = rng.random(n) < minority_share[np.searchsorted(provinces, province)]
     ethnicity = np.full(n, "01", dtype="<U2")
     others = {c: s for c, s in ETHNICITY_POPULATION_SHARE.items() if c != "01"}
-    national = np.array(list(others))[draw(rng, n, list(others.values()))]
+    national = np.array(list(others))[choose(rng, n, list(others.values()))]
     ethnicity[minority] = national[minority]
     for p, groups in REGION_OF.items():
         rows = minority & (province == p) & (rng.random(n) < 0.85)
         ethnicity[rows] = np.array(groups)[rng.integers(0, len(groups), rows.sum())]
 
     education = np.array(["DH", "THS", "TS", "CD", "TC"])[
-        draw(rng, n, (0.78, 0.16, 0.01, 0.03, 0.02))
+        choose(rng, n, (0.78, 0.16, 0.01, 0.03, 0.02))
     ]
-    priority = np.array(["UT1", "UT2", "UT3", "KHONG"])[draw(rng, n, (0.003, 0.02, 0.04, 0.937))]
+    priority = np.array(["UT1", "UT2", "UT3", "KHONG"])[choose(rng, n, (0.003, 0.02, 0.04, 0.937))]
     priority = np.where(ethnicity != "01", "UT2", priority)
     columns: dict[str, object] = {
-        "candidate_id": format_ids("TS", np.arange(1, n + 1), 9),
+        "candidate_id": serial_ids("TS", n, 9),
         "full_name": full_names_arrow(rng, sex, ethnicity),
         "sex": sex,
         "ethnicity": ethnicity,
@@ -315,13 +319,12 @@ def _citizen_ids(
     born_here = rng.random(n) < 0.85
     birth_province = np.where(born_here, province, province[rng.permutation(n)])
     century_sex = (birth_year >= 2000) * 2 + (sex == "2")
-    serial = pc.utf8_lpad(pa.array(rng.integers(0, 1_000_000, n)).cast(pa.string()), 6, "0")
-    return pc.binary_join_element_wise(
+    serial = string_ids("", rng.integers(0, 1_000_000, n), 6)
+    return concat(
         pc.utf8_lpad(pa.array(birth_province), 3, "0"),
         pa.array(century_sex.astype(np.int64)).cast(pa.string()),
-        pc.utf8_lpad(pa.array(birth_year % 100).cast(pa.string()), 2, "0"),
+        string_ids("", birth_year % 100, 2),
         serial,
-        "",
     )
 
 
@@ -361,7 +364,7 @@ def _results(
     # A failed candidate fails one subject (a first-stage one more often) and maybe others.
     two_stage = plan == "TT"
     fail_slot = np.where(
-        two_stage, draw(rng, n_reg, (0.2, 0.2, 0.2, 0.4)), (rng.random(n_reg) * slots).astype(int)
+        two_stage, choose(rng, n_reg, (0.2, 0.2, 0.2, 0.4)), (rng.random(n_reg) * slots).astype(int)
     )
     fails = np.zeros((n_reg, SLOTS), dtype=bool)
     fails[np.arange(n_reg), fail_slot] = True
@@ -387,12 +390,12 @@ def _results(
     rows = len(reg_idx)
     has_q = questions[reg_idx, slot_idx] > 0
     round_of = reg_round[reg_idx]
-    table = arrow_table(
+    table = build_table(
         cat.EXAM_RESULT,
         {
-            "result_id": format_ids("KQ", np.arange(1, rows + 1), 10),
-            "round_id": format_ids("KT", round_of + 1, 5),
-            "candidate_id": format_ids("TS", reg_candidate[reg_idx] + 1, 9),
+            "result_id": serial_ids("KQ", rows, 10),
+            "round_id": string_ids("KT", round_of + 1, 5),
+            "candidate_id": string_ids("TS", reg_candidate[reg_idx] + 1, 9),
             "subject": subject[reg_idx, slot_idx],
             "year": rounds["year"].astype(np.int64)[round_of],
             "province_code": cand_province[reg_candidate[reg_idx]],
@@ -409,7 +412,7 @@ def _results(
 def _questions(ctx: GenContext) -> pa.Table:
     rng = ctx.rng("exams.questions")
     n = ctx.count(20_000, minimum=200)
-    subject_idx = draw(rng, n, _STEM_SUBJECT_P)
+    subject_idx = choose(rng, n, _STEM_SUBJECT_P)
     subject = np.array(_STEM_SUBJECTS)[subject_idx]
     stem = np.empty(n, dtype=object)
     for i, code in enumerate(_STEM_SUBJECTS):
@@ -417,16 +420,16 @@ def _questions(ctx: GenContext) -> pa.Table:
         stem[rows] = np.array(_STEMS[code], dtype=object)[
             rng.integers(0, len(_STEMS[code]), rows.sum())
         ]
-    difficulty = draw(rng, n, (0.35, 0.45, 0.2))
+    difficulty = choose(rng, n, (0.35, 0.45, 0.2))
     first_year = np.where(np.isin(subject, ["NLC"]), 2023, 2019)
     created = first_year + (rng.random(n) * (ctx.reference_date.year + 1 - first_year)).astype(int)
     used = rng.poisson(3.0 * (ctx.reference_date.year + 1 - created))
     mean = _CORRECT_RATE_MEAN[difficulty]
     rate = np.round(rng.beta(mean * 12, (1 - mean) * 12), 3)
-    return arrow_table(
+    return build_table(
         cat.EXAM_QUESTION,
         {
-            "question_id": format_ids("CH", np.arange(1, n + 1), 6),
+            "question_id": serial_ids("CH", n, 6),
             "subject": subject,
             "difficulty": (difficulty + 1).astype(str),
             "stem": pa.array(stem, pa.string()),
@@ -451,9 +454,7 @@ def generate(ctx: GenContext) -> Iterator[tuple[str, pa.Table]]:
     np.minimum.at(first_year, reg_candidate, rounds["year"].astype(np.int64)[reg_round])
     age = np.clip(np.rint(21.5 + rng.gamma(2.0, 2.5, n_cand)), 21, 42).astype(np.int64)
     birth_year = first_year - age
-    birth = (birth_year - 1970).astype("datetime64[Y]").astype("datetime64[D]") + rng.integers(
-        0, 365, n_cand
-    ).astype("timedelta64[D]")
+    birth = year_start(birth_year) + rng.integers(0, 365, n_cand).astype("timedelta64[D]")
     columns["birth_date"] = birth
     columns["citizen_id"] = _citizen_ids(rng, cand_province, sex, birth_year)
     graduate = np.isin(np.asarray(columns["education_level"]), ["THS", "TS"])
@@ -472,16 +473,16 @@ def generate(ctx: GenContext) -> Iterator[tuple[str, pa.Table]]:
     log.info("exams: %s rounds, %s candidates, %s results", n_rounds, n_cand, results.num_rows)
     yield (
         "exam_round",
-        arrow_table(
+        build_table(
             cat.EXAM_ROUND,
             {
-                "round_id": format_ids("KT", np.arange(1, n_rounds + 1), 5),
+                "round_id": serial_ids("KT", n_rounds, 5),
                 "name": rounds["name"],
                 "kind": rounds["kind"],
                 "year": rounds["year"].astype(np.int64),
                 "exam_date": rounds["exam_date"],
                 "level": rounds["level"],
-                "province_code": as_arrow_strings(rounds["province"]),
+                "province_code": blank_to_null(rounds["province"]),
                 "agency_id": rounds["agency"],
                 "target_grade": rounds["grade"],
                 "on_computer": rounds["on_computer"],
@@ -492,6 +493,5 @@ def generate(ctx: GenContext) -> Iterator[tuple[str, pa.Table]]:
         ),
     )
     yield "exam_question", _questions(ctx)
-    yield "candidate", arrow_table(cat.CANDIDATE, columns)
-    for lo in range(0, results.num_rows, ctx.scale.batch_rows):
-        yield "exam_result", results.slice(lo, ctx.scale.batch_rows)
+    yield "candidate", build_table(cat.CANDIDATE, columns)
+    yield from batches("exam_result", results, ctx)

@@ -30,7 +30,7 @@ memory between batches.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -40,16 +40,32 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from noivu_ioc.catalog.model import Entity, FieldType
 from noivu_ioc.catalog.sectors import s6_training as cat
+from noivu_ioc.generate.columns import (
+    BoolArray,
+    FloatArray,
+    IntArray,
+    apportion,
+    batches,
+    blank_to_null,
+    build_table,
+    choose,
+    concat,
+    cumcount,
+    explode,
+    inline_name,
+    serial_ids,
+    shared,
+    shared_strings,
+    string_ids,
+    take,
+    year_of,
+    year_start,
+)
 from noivu_ioc.generate.context import GenContext
 from noivu_ioc.units import admin
 
 log = logging.getLogger(__name__)
-
-IntArray = npt.NDArray[np.int64]
-FloatArray = npt.NDArray[np.float64]
-BoolArray = npt.NDArray[np.bool_]
 
 FIRST_YEAR = 2017
 LEVELS = ("TW", "TINH", "XA")
@@ -270,175 +286,12 @@ _COMMENTS_POOR = (
 )
 
 
-# --- Generic column helpers (also used by the exams and talent generators) -----------------
-
-_ARROW_TYPES = {
-    FieldType.STRING: pa.string(),
-    FieldType.CODE: pa.string(),
-    FieldType.INTEGER: pa.int64(),
-    FieldType.DECIMAL: pa.float64(),
-    FieldType.DATE: pa.date32(),
-    FieldType.TIMESTAMP: pa.timestamp("us"),
-    FieldType.BOOLEAN: pa.bool_(),
-}
-
-
-def arrow_table(entity: Entity, columns: Mapping[str, Any]) -> pa.Table:
-    """An Arrow table with exactly the entity's fields, in catalog order and types."""
-    missing = set(entity.field_names) - set(columns)
-    extra = set(columns) - set(entity.field_names)
-    if missing or extra:
-        raise ValueError(
-            f"columns for {entity.id} do not match the catalog: missing {sorted(missing)}, "
-            f"unknown {sorted(extra)}"
-        )
-    arrays = []
-    for f in entity.fields:
-        value = columns[f.name]
-        wanted = _ARROW_TYPES[f.type]
-        if isinstance(value, pa.ChunkedArray | pa.Array):
-            arrays.append(value if value.type == wanted else value.cast(wanted))
-        else:
-            arrays.append(pa.array(value, type=wanted))
-    return pa.Table.from_arrays(arrays, names=list(entity.field_names))
-
-
-def format_ids(prefix: str, numbers: npt.ArrayLike, width: int) -> pa.Array:
-    """Identifiers such as "KH00000001": the prefix and each number, zero-padded."""
-    text = pa.array(np.asarray(numbers, dtype=np.int64)).cast(pa.string())
-    return pc.binary_join_element_wise(prefix, pc.utf8_lpad(text, width, "0"), "")
-
-
-def allocate(total: int, weights: npt.ArrayLike) -> IntArray:
-    """Split ``total`` into integers proportional to ``weights`` (largest remainder)."""
-    w = np.asarray(weights, dtype=np.float64)
-    if total <= 0 or w.sum() <= 0:
-        return np.zeros(w.shape, dtype=np.int64)
-    exact = w / w.sum() * total
-    counts = np.floor(exact).astype(np.int64)
-    short = total - int(counts.sum())
-    if short:
-        counts[np.argsort(counts - exact, kind="stable")[:short]] += 1
-    return counts
-
-
-def draw(rng: np.random.Generator, n: int, probabilities: npt.ArrayLike) -> IntArray:
-    """``n`` indices drawn with the given probabilities (need not sum to one)."""
-    cum = np.cumsum(np.asarray(probabilities, dtype=np.float64))
-    return np.searchsorted(cum / cum[-1], rng.random(n), side="right").astype(np.int64)
-
-
-def fit_matrix(
-    prior: FloatArray, row_totals: FloatArray, col_totals: FloatArray, iterations: int = 200
-) -> FloatArray:
-    """Iterative proportional fitting: scale ``prior`` to the given row and column sums."""
-    m = prior.astype(np.float64).copy()
-    for _ in range(iterations):
-        rows = m.sum(axis=1)
-        m *= np.divide(row_totals, rows, out=np.zeros_like(rows), where=rows > 0)[:, None]
-        cols = m.sum(axis=0)
-        m *= np.divide(col_totals, cols, out=np.zeros_like(cols), where=cols > 0)[None, :]
-    return m
-
-
-def cumcount(keys: IntArray) -> IntArray:
-    """For each element, how many earlier elements share its key (0, 1, 2, ...)."""
-    order = np.argsort(keys, kind="stable")
-    sorted_keys = keys[order]
-    starts = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
-    run_start = np.repeat(starts, np.diff(np.r_[starts, len(keys)]))
-    out = np.empty(len(keys), dtype=np.int64)
-    out[order] = np.arange(len(keys)) - run_start
-    return out
-
-
-def sample_within(
-    rng: np.random.Generator, pool_keys: npt.ArrayLike, query_keys: npt.ArrayLike
-) -> IntArray:
-    """For each query key, the index of a random pool element with the same key, or -1
-    where the pool has none."""
-    pool = np.asarray(pool_keys).astype(str)
-    query = np.asarray(query_keys).astype(str)
-    order = np.argsort(pool, kind="stable")
-    sorted_pool = pool[order]
-    first = np.searchsorted(sorted_pool, query, side="left")
-    count = np.searchsorted(sorted_pool, query, side="right") - first
-    pick = first + (rng.random(len(query)) * count).astype(np.int64)
-    found = count > 0
-    return np.where(found, order[np.where(found, pick, 0)] if len(order) else -1, -1).astype(
-        np.int64
-    )
-
-
-# Agencies that organise recruitment rounds and talent programmes: ministries at the
-# centre, the provincial People's Committee in a province (agency types of sector 1).
-ORGANISER_TYPES = {"TW": ("BO", "CQNB"), "TINH": ("UBND_TINH",)}
-
-
-def organiser_agencies(
-    ctx: GenContext, rng: np.random.Generator, level: npt.ArrayLike, province: npt.ArrayLike
-) -> pa.Array:
-    """For each (level, province) row, the id of an agency that could organise it: one of
-    ORGANISER_TYPES where sector 1 says agency types, else any agency of that level and
-    province; null where the organisation data has none."""
-    query = np.char.add(np.asarray(level).astype(str), np.asarray(province).astype(str))
-    ids = ctx.shared.get("agency.agency_id")
-    if ids is None or len(ids) == 0:
-        return pa.nulls(len(query), pa.string())
-    agency_level = np.asarray(as_arrow_strings(ctx.shared["agency.level"]).fill_null(""))
-    place = as_arrow_strings(ctx.shared["agency.province_code"]).fill_null("")
-    key = np.char.add(agency_level.astype(str), np.asarray(place).astype(str))
-    pick = np.full(len(query), -1, dtype=np.int64)
-    if "agency.agency_type" in ctx.shared:
-        kind = np.asarray(ctx.shared["agency.agency_type"]).astype(str)
-        organiser = np.zeros(len(key), dtype=bool)
-        for lv, types in ORGANISER_TYPES.items():
-            organiser |= (agency_level == lv) & np.isin(kind, types)
-        pick = sample_within(rng, np.where(organiser, key, ""), query)
-    fallback = sample_within(rng, key, query)
-    pick = np.where(pick >= 0, pick, fallback)
-    chosen = as_arrow_strings(ids).take(pa.array(np.maximum(pick, 0)))
-    return pc.if_else(pa.array(pick >= 0), chosen, pa.scalar(None, pa.string()))
-
-
-def as_arrow_strings(values: Any) -> pa.Array:
-    """A column of ``ctx.shared`` as an Arrow string array, with "" and None as null."""
-    arr = values if isinstance(values, pa.Array) else pa.array(np.asarray(values))
-    if arr.type != pa.string():
-        arr = arr.cast(pa.string())
-    return pc.if_else(pc.equal(arr, ""), pa.scalar(None, pa.string()), arr)
-
-
-def birth_years(values: Any) -> IntArray:
-    """Birth years from a column of dates; unknown dates give year 0."""
-    dates = np.asarray(values, dtype="datetime64[D]")
-    years = dates.astype("datetime64[Y]").astype(np.int64) + 1970
-    return np.where(np.isnat(dates), 0, years).astype(np.int64)
-
-
-def shared_column(ctx: GenContext, key: str) -> Any:
-    try:
-        return ctx.shared[key]
-    except KeyError:
-        raise RuntimeError(
-            f"ctx.shared has no {key!r}: the personnel generator must run before this one"
-        ) from None
-
-
 def year_weights(ctx: GenContext) -> FloatArray:
     """Weights of the years from FIRST_YEAR to the reference date's year, in order."""
     ref = ctx.reference_date
     weights = np.array([YEAR_WEIGHTS.get(y, 0.11) for y in range(FIRST_YEAR, ref.year + 1)])
     weights[-1] *= ref.timetuple().tm_yday / 365
     return weights
-
-
-def _label_province(code: str) -> str:
-    unit = admin.unit(code)
-    for word in ("Thành phố", "Tỉnh"):
-        if unit.name.startswith(word + " "):
-            return word.lower() + unit.name[len(word) :]
-    return unit.name
 
 
 # --- Persons ----------------------------------------------------------------------------
@@ -464,9 +317,9 @@ class Persons:
 
     @classmethod
     def from_shared(cls, ctx: GenContext, years: int) -> Persons:
-        person_id = as_arrow_strings(shared_column(ctx, "person.person_id"))
-        level = as_arrow_strings(shared_column(ctx, "person.level"))
-        province = as_arrow_strings(shared_column(ctx, "person.province_code"))
+        person_id = shared_strings(ctx, "person.person_id")
+        level = shared_strings(ctx, "person.level")
+        province = shared_strings(ctx, "person.province_code")
         n = len(person_id)
 
         level_enc = level.dictionary_encode()
@@ -480,7 +333,7 @@ class Persons:
         prov_idx = np.where(central[level_idx], -1, prov_idx.astype(np.int64))
         prov_values = [str(v) for v in prov_enc.dictionary.to_pylist()]
 
-        staff = as_arrow_strings(shared_column(ctx, "person.staff_category"))
+        staff = shared_strings(ctx, "person.staff_category")
         staff_enc = staff.dictionary_encode()
         staff_values = staff_enc.dictionary.to_pylist()
         population_of = np.array(
@@ -497,7 +350,7 @@ class Persons:
         places = len(prov_values) + 1
         key = (population * len(level_values) + level_idx) * places + prov_idx + 1
         groups, group_of, group_size = np.unique(key, return_inverse=True, return_counts=True)
-        entry = np.clip(birth_years(shared_column(ctx, "person.birth_date")) + MIN_AGE, 0, 9999)
+        entry = np.clip(year_of(shared(ctx, "person.birth_date")) + MIN_AGE, 0, 9999)
         entry_idx = np.clip(entry - FIRST_YEAR, 0, years)  # == years: never old enough
         shuffle = ctx.rng("training.persons").random(n)
         order = np.lexsort((shuffle, entry_idx, group_of)).astype(np.int64)
@@ -515,8 +368,8 @@ class Persons:
             level=level,
             staff_category=staff,
             province=province,
-            commune=as_arrow_strings(shared_column(ctx, "person.commune_code")),
-            agency=as_arrow_strings(shared_column(ctx, "person.agency_id")),
+            commune=shared_strings(ctx, "person.commune_code"),
+            agency=shared_strings(ctx, "person.agency_id"),
             order=order,
             group_start=group_start,
             group_size=group_size.astype(np.int64),
@@ -528,6 +381,19 @@ class Persons:
 
 
 # --- Mix of training by track and level -----------------------------------------------------
+
+
+def fit_matrix(
+    prior: FloatArray, row_totals: FloatArray, col_totals: FloatArray, iterations: int = 200
+) -> FloatArray:
+    """Iterative proportional fitting: scale ``prior`` to the given row and column sums."""
+    m = prior.astype(np.float64).copy()
+    for _ in range(iterations):
+        rows = m.sum(axis=1)
+        m *= np.divide(row_totals, rows, out=np.zeros_like(rows), where=rows > 0)[:, None]
+        cols = m.sum(axis=0)
+        m *= np.divide(col_totals, cols, out=np.zeros_like(cols), where=cols > 0)[None, :]
+    return m
 
 
 def track_level_matrix() -> FloatArray:
@@ -610,7 +476,7 @@ def build_institutions() -> Institutions:
         provincial_school[unit.code] = len(names)
         names.append(
             _PROVINCIAL_SCHOOL_NAMES.get(
-                unit.code, "Trường Chính trị " + _label_province(unit.code)
+                unit.code, "Trường Chính trị " + inline_name(unit.name)
             )
         )
         kinds.append("TCT")
@@ -686,7 +552,7 @@ def build_programmes(ctx: GenContext, inst: Institutions) -> Programmes:
 
     # Specialised programmes: ministries write them for central staff, provinces for theirs.
     n_special = ctx.count(800, minimum=len(_SPECIALISED_TOPICS))
-    level_pick = draw(rng, n_special, (0.3, 0.3, 0.25, 0.15))  # TW, TINH, XA, every level
+    level_pick = choose(rng, n_special, (0.3, 0.3, 0.25, 0.15))  # TW, TINH, XA, every level
     special_level = np.array([*LEVELS, ""])[level_pick]
     suffix = np.array([*(_AUDIENCE_SUFFIX[lv] for lv in LEVELS), ""])[level_pick]
     topics = np.array(_SPECIALISED_TOPICS)[rng.integers(0, len(_SPECIALISED_TOPICS), n_special)]
@@ -764,7 +630,7 @@ def _cells(ctx: GenContext, persons: Persons) -> tuple[IntArray, IntArray, IntAr
     if not np.any(level_of_group >= 0):
         raise RuntimeError("no person has a government level TW, TINH or XA")
     counts = np.zeros((len(TRACKS), len(persons.group_size)), dtype=np.int64)
-    totals = allocate(ctx.scale.training_records, population_totals(ctx, persons))
+    totals = apportion(ctx.scale.training_records, population_totals(ctx, persons))
     for p in range(len(POPULATIONS)):
         mine = (population == p) & (level_of_group >= 0)
         if not mine.any():
@@ -781,7 +647,7 @@ def _cells(ctx: GenContext, persons: Persons) -> tuple[IntArray, IntArray, IntAr
         for j in present:
             sizes = np.where(mine & (level_of_group == j), persons.group_size, 0).astype(float)
             weights += np.outer(matrix[:, j], sizes / sizes.sum())
-        counts += allocate(int(totals[p]), weights.ravel()).reshape(counts.shape)
+        counts += apportion(int(totals[p]), weights.ravel()).reshape(counts.shape)
     track_idx, group_idx = np.nonzero(counts)
     return track_idx.astype(np.int64), group_idx.astype(np.int64), counts[track_idx, group_idx]
 
@@ -811,23 +677,22 @@ def build_courses(
 
     track = cell_track[cell]
     group = cell_group[cell]
-    year_idx = draw(rng, len(cell), year_weights(ctx))
+    year_idx = choose(rng, len(cell), year_weights(ctx))
     eligible = persons.eligible[group, year_idx]
     pool = np.where(eligible > 0, eligible, persons.group_size[group])
     # A class never needs more people than its group has: split the few that would.
     parts = np.maximum(1, -(-size // np.maximum(pool, 1)))
     if (parts > 1).any():
-        base = np.repeat(np.arange(len(size)), parts)
-        k = cumcount(base)
+        base, k = explode(parts)
         size = size[base] // parts[base] + (k < size[base] % parts[base])
         track, group, year_idx, pool = track[base], group[base], year_idx[base], pool[base]
 
     n = len(size)
     year = FIRST_YEAR + year_idx
-    year_start = (year - 1970).astype("datetime64[Y]").astype("datetime64[D]")
+    january = year_start(year)
     ref = np.datetime64(ctx.reference_date, "D")
-    year_days = np.where(year == ctx.reference_date.year, (ref - year_start).astype(np.int64), 365)
-    start = year_start + (rng.random(n) * np.maximum(year_days - 1, 1)).astype("timedelta64[D]")
+    year_days = np.where(year == ctx.reference_date.year, (ref - january).astype(np.int64), 365)
+    start = january + (rng.random(n) * np.maximum(year_days - 1, 1)).astype("timedelta64[D]")
     days = np.array([t.days for t in TRACKS], dtype=np.float64)[track]
     end = start + np.rint(days * rng.uniform(0.9, 1.1, n)).astype("timedelta64[D]")
 
@@ -935,7 +800,7 @@ def _institution_table(inst: Institutions, ctx: GenContext) -> pa.Table:
     rng = ctx.rng("training.institutions")
     n = len(inst.ids)
     lecturers = np.where(np.array(inst.kinds) == "NNG", -1, rng.integers(15, 120, n))
-    return arrow_table(
+    return build_table(
         cat.TRAINING_INSTITUTION,
         {
             "institution_id": inst.ids,
@@ -956,19 +821,19 @@ def track_column(attribute: str, track: IntArray) -> pa.Array:
 
 def _programme_table(prog: Programmes, inst: Institutions) -> pa.Table:
     local = [p if k == "TCT" else None for p, k in zip(inst.provinces, inst.kinds, strict=True)]
-    return arrow_table(
+    return build_table(
         cat.TRAINING_PROGRAMME,
         {
-            "programme_id": format_ids("CT", np.arange(1, len(prog) + 1), 5),
+            "programme_id": serial_ids("CT", len(prog), 5),
             "name": prog.names,
             "kind": track_column("kind", prog.track),
             "political_theory_level": track_column("political_theory_level", prog.track),
             "state_management_level": track_column("state_management_level", prog.track),
             "education_level": track_column("education_level", prog.track),
-            "audience_level": as_arrow_strings(prog.audience),
+            "audience_level": blank_to_null(prog.audience),
             "duration_days": track_column("days", prog.track),
             "periods": track_column("periods", prog.track),
-            "institution_id": pa.array(inst.ids).take(pa.array(prog.institution)),
+            "institution_id": take(inst.ids, prog.institution),
             "province_code": pa.array(local, pa.string()).take(pa.array(prog.institution)),
             "issued_year": prog.issued_year,
             "is_active": prog.is_active,
@@ -982,22 +847,21 @@ def _course_table(
     n = len(courses)
     free_seats = ctx.rng("training.capacity").uniform(0.0, 0.25, n)
     number = cumcount(courses.programme * 10_000 + courses.year) + 1
-    names = pc.binary_join_element_wise(
+    names = concat(
         pa.array(prog.names).take(pa.array(courses.programme)),
         " – lớp thứ ",
         pa.array(number).cast(pa.string()),
         " năm ",
         pa.array(courses.year).cast(pa.string()),
-        "",
     )
-    return arrow_table(
+    return build_table(
         cat.TRAINING_COURSE,
         {
-            "course_id": format_ids("KH", np.arange(1, n + 1), 8),
+            "course_id": serial_ids("KH", n, 8),
             "name": names,
-            "programme_id": format_ids("CT", courses.programme + 1, 5),
+            "programme_id": string_ids("CT", courses.programme + 1, 5),
             "kind": np.array([t.kind for t in TRACKS])[courses.track],
-            "institution_id": pa.array(inst.ids).take(pa.array(courses.institution)),
+            "institution_id": take(inst.ids, courses.institution),
             "province_code": courses.province,
             "audience_level": courses.level,
             "year": courses.year,
@@ -1027,8 +891,8 @@ def _record_batch(
     graded = np.array([t.graded for t in TRACKS])[track]
     result = np.where(
         graded,
-        np.array(_RESULT_GRADED)[draw(rng, n, _RESULT_GRADED_P)],
-        np.array(_RESULT_PASS_FAIL)[draw(rng, n, _RESULT_PASS_FAIL_P)],
+        np.array(_RESULT_GRADED)[choose(rng, n, _RESULT_GRADED_P)],
+        np.array(_RESULT_PASS_FAIL)[choose(rng, n, _RESULT_PASS_FAIL_P)],
     )
     running = courses.end[c] > ref
     result = np.where(running, np.where(rng.random(n) < 0.01, "07", "08"), result)
@@ -1037,7 +901,7 @@ def _record_batch(
     score = np.round(low + rng.random(n) * (high - low), 1)
     completed = np.isin(result, ["01", "02", "03", "04", "05"])
 
-    institution = pa.array(inst.ids).take(pa.array(courses.institution[c]))
+    institution = take(inst.ids, courses.institution[c])
     certificate = pc.binary_join_element_wise(
         institution,
         pa.array(year).cast(pa.string()),
@@ -1047,16 +911,16 @@ def _record_batch(
     degree = np.isin(np.array([t.kind for t in TRACKS])[track], ["DH", "SDH"])
     funding = np.where(
         degree,
-        np.array(_FUNDING)[draw(rng, n, _FUNDING_DEGREE_P)],
-        np.array(_FUNDING)[draw(rng, n, _FUNDING_OTHER_P)],
+        np.array(_FUNDING)[choose(rng, n, _FUNDING_DEGREE_P)],
+        np.array(_FUNDING)[choose(rng, n, _FUNDING_OTHER_P)],
     )
     cost = courses.fee[c] * rng.lognormal(0.0, 0.1, n) * np.where(result == "07", 0.5, 1.0)
-    return arrow_table(
+    return build_table(
         cat.TRAINING_RECORD,
         {
-            "record_id": format_ids("DT", r + 1, 10),
+            "record_id": string_ids("DT", r + 1, 10),
             "person_id": persons.person_id.take(person),
-            "course_id": format_ids("KH", c + 1, 8),
+            "course_id": string_ids("KH", c + 1, 8),
             "kind": np.array([t.kind for t in TRACKS])[track],
             "year": year,
             "level": persons.level.take(person),
@@ -1082,8 +946,8 @@ def _evaluation_table(ctx: GenContext, courses: Courses, inst: Institutions) -> 
         (courses.end >= np.datetime64("2022-01-01")) & (courses.end <= ref) & (courses.size > 0)
     )
     n = ctx.count(300_000) if len(surveyed) else 0
-    c = surveyed[draw(rng, n, courses.size[surveyed])] if n else np.zeros(0, dtype=np.int64)
-    role = np.array(["HV", "GV", "QL"])[draw(rng, n, (0.85, 0.05, 0.10))]
+    c = surveyed[choose(rng, n, courses.size[surveyed])] if n else np.zeros(0, dtype=np.int64)
+    role = np.array(["HV", "GV", "QL"])[choose(rng, n, (0.85, 0.05, 0.10))]
 
     quality = ctx.rng("training.institution_quality").normal(0.0, 0.35, len(inst.ids))
     online = np.array(courses.mode, dtype="<U2")[c] == "04"
@@ -1126,12 +990,12 @@ def _evaluation_table(ctx: GenContext, courses: Courses, inst: Institutions) -> 
     submitted = (end + delay.astype("timedelta64[D]")).astype("datetime64[s]") + seconds.astype(
         "timedelta64[s]"
     )
-    return arrow_table(
+    return build_table(
         cat.COURSE_EVALUATION,
         {
-            "evaluation_id": format_ids("PDG", np.arange(1, n + 1), 9),
-            "course_id": format_ids("KH", c + 1, 8),
-            "institution_id": pa.array(inst.ids).take(pa.array(courses.institution[c])),
+            "evaluation_id": serial_ids("PDG", n, 9),
+            "course_id": string_ids("KH", c + 1, 8),
+            "institution_id": take(inst.ids, courses.institution[c]),
             "province_code": pa.array(np.array(courses.province, dtype=object)[c], pa.string()),
             "role": role,
             **columns,
@@ -1157,11 +1021,8 @@ def generate(ctx: GenContext) -> Iterator[tuple[str, pa.Table]]:
     )
     yield "training_institution", _institution_table(inst, ctx)
     yield "training_programme", _programme_table(prog, inst)
+    yield from batches("training_course", _course_table(ctx, courses, prog, inst), ctx)
     batch = ctx.scale.batch_rows
-    course_table = _course_table(ctx, courses, prog, inst)
-    for lo in range(0, course_table.num_rows, batch):
-        yield "training_course", course_table.slice(lo, batch)
-    del course_table
     for lo in range(0, total, batch):
         yield (
             "training_record",

@@ -20,18 +20,22 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from noivu_ioc.catalog.sectors import s7_talent as cat
-from noivu_ioc.generate.context import GenContext
-from noivu_ioc.generate.names import full_names_arrow
-from noivu_ioc.generate.sectors.s6_training import (
-    arrow_table,
-    as_arrow_strings,
-    birth_years,
-    draw,
-    format_ids,
+from noivu_ioc.generate.columns import (
+    blank_to_null,
+    build_table,
+    choose,
+    inline_name,
     organiser_agencies,
     sample_within,
-    shared_column,
+    serial_ids,
+    shared,
+    shared_codes,
+    shared_strings,
+    string_ids,
+    year_of,
 )
+from noivu_ioc.generate.context import GenContext
+from noivu_ioc.generate.names import full_names_arrow
 from noivu_ioc.units import admin
 
 log = logging.getLogger(__name__)
@@ -84,9 +88,9 @@ def _programmes(ctx: GenContext) -> dict[str, Any]:
     central = rng.random(n) < 0.25
     province = np.where(central, "", provinces[rng.integers(0, len(provinces), n)])
     year = rng.integers(FIRST_YEAR, ctx.reference_date.year + 1, n)
-    policy_idx = draw(rng, n, POLICY_P)
+    policy_idx = choose(rng, n, POLICY_P)
     policy = np.array(POLICIES)[policy_idx]
-    field = np.where(rng.random(n) < 0.4, "", np.array(FIELDS)[draw(rng, n, FIELD_P)])
+    field = np.where(rng.random(n) < 0.4, "", np.array(FIELDS)[choose(rng, n, FIELD_P)])
     basis = np.where(year >= 2025, DECREE_179, DECREE_140)
     basis = np.where(
         central | (year >= 2025), basis, np.char.add(basis, "; nghị quyết của HĐND tỉnh")
@@ -115,8 +119,7 @@ def _programmes(ctx: GenContext) -> dict[str, Any]:
 def _place(province: str) -> str:
     if not province:
         return " của cơ quan Trung ương"
-    name = admin.unit(province).name
-    return " " + name.replace("Thành phố ", "thành phố ").replace("Tỉnh ", "tỉnh ")
+    return " " + inline_name(admin.unit(province).name)
 
 
 def generate(ctx: GenContext) -> Iterator[tuple[str, pa.Table]]:
@@ -124,22 +127,20 @@ def generate(ctx: GenContext) -> Iterator[tuple[str, pa.Table]]:
     prog = _programmes(ctx)
     n_prog = len(prog["year"])
     n = ctx.count(30_000, minimum=300)
-    kind = draw(rng, n, KIND_SHARES)
+    kind = choose(rng, n, KIND_SHARES)
 
     # Attracted talents: a programme (bigger budgets recruit more), then a person working at
     # that programme's level and province.
-    person_id = as_arrow_strings(shared_column(ctx, "person.person_id"))
-    level = np.asarray(as_arrow_strings(shared_column(ctx, "person.level")).fill_null("")).astype(
-        str
-    )
-    province_all = as_arrow_strings(shared_column(ctx, "person.province_code"))
+    person_id = shared_strings(ctx, "person.person_id")
+    level = shared_codes(ctx, "person.level")
+    province_all = shared_strings(ctx, "person.province_code")
     province = np.asarray(province_all.fill_null("")).astype(str)
     pool_key = np.char.add(
         np.where(level == "TW", "TW", "DP"), np.where(level == "TW", "", province)
     )
     programme = np.full(n, -1, dtype=np.int64)
     attracted = np.flatnonzero(kind == ATTRACTED)
-    programme[attracted] = draw(rng, len(attracted), prog["budget"])
+    programme[attracted] = choose(rng, len(attracted), prog["budget"])
     query = np.full(n, "", dtype="<U8")
     prog_key = np.char.add(
         np.where(prog["level"] == "TW", "TW", "DP"), prog["province"].astype(str)
@@ -158,17 +159,18 @@ def generate(ctx: GenContext) -> Iterator[tuple[str, pa.Table]]:
     programme[person < 0] = -1
     kind = np.where(person >= 0, kind, EXTERNAL)
 
-    field = np.array(FIELDS)[draw(rng, n, FIELD_P)]
-    criterion = np.array(CRITERIA)[draw(rng, n, CRITERION_P)]
+    field = np.array(FIELDS)[choose(rng, n, FIELD_P)]
+    criterion = np.array(CRITERIA)[choose(rng, n, CRITERION_P)]
     artistic = np.isin(field, ["VHNT", "TDTT"])
     criterion[artistic] = np.array(PRIZE_CRITERIA)[rng.integers(0, 3, artistic.sum())]
-    education = np.array(OTHER_EDUCATION[0])[draw(rng, n, OTHER_EDUCATION[1])]
+    # Object dtype: a fixed-width array sized to "THS" would cut "TSKH" to "TSK".
+    education = np.array(OTHER_EDUCATION[0], dtype=object)[choose(rng, n, OTHER_EDUCATION[1])]
     achievement = np.empty(n, dtype=object)
     for code in CRITERIA:
         rows = criterion == code
         if code in EDUCATION_BY_CRITERION:
             values, p = EDUCATION_BY_CRITERION[code]
-            education[rows] = np.array(values)[draw(rng, int(rows.sum()), p)]
+            education[rows] = np.array(values)[choose(rng, int(rows.sum()), p)]
         texts = np.array(ACHIEVEMENTS[code], dtype=object)
         achievement[rows] = texts[rng.integers(0, len(texts), rows.sum())]
 
@@ -186,11 +188,11 @@ def generate(ctx: GenContext) -> Iterator[tuple[str, pa.Table]]:
     # Personal details: from the personnel database for people in it, drawn for the others.
     linked_mask = person >= 0
     take = pa.array(np.maximum(person, 0))
-    shared_sex = as_arrow_strings(shared_column(ctx, "person.sex")).take(take)
+    shared_sex = shared_strings(ctx, "person.sex").take(take)
     sex = np.where(linked_mask, np.asarray(shared_sex.fill_null("1")).astype(str), "")
     outsiders = ~linked_mask
     sex[outsiders] = np.where(rng.random(outsiders.sum()) < 0.42, "2", "1")
-    shared_birth = birth_years(shared_column(ctx, "person.birth_date"))
+    shared_birth = year_of(shared(ctx, "person.birth_date"))
     birth = np.where(linked_mask, shared_birth[np.maximum(person, 0)], 0)
     age = np.clip(np.rint(np.where(criterion == "TNXS", 23, 38) + rng.normal(0, 6, n)), 21, 70)
     birth[outsiders] = (recognised - age)[outsiders]
@@ -208,17 +210,17 @@ def generate(ctx: GenContext) -> Iterator[tuple[str, pa.Table]]:
     log.info("talent: %s programmes, %s talents", n_prog, n)
     yield (
         "talent_programme",
-        arrow_table(
+        build_table(
             cat.TALENT_PROGRAMME,
             {
-                "programme_id": format_ids("NT", np.arange(1, n_prog + 1), 5),
+                "programme_id": serial_ids("NT", n_prog, 5),
                 "name": prog["name"],
                 "level": prog["level"],
-                "province_code": as_arrow_strings(prog["province"]),
+                "province_code": blank_to_null(prog["province"]),
                 "agency_id": prog["agency"],
                 "year": prog["year"],
                 "policy": prog["policy"],
-                "field": as_arrow_strings(prog["field"]),
+                "field": blank_to_null(prog["field"]),
                 "legal_basis": prog["basis"],
                 "budget_million_vnd": prog["budget"].astype(np.float64),
                 "target_count": target,
@@ -229,10 +231,10 @@ def generate(ctx: GenContext) -> Iterator[tuple[str, pa.Table]]:
     linked_arr = pa.array(linked_mask)
     yield (
         "talent",
-        arrow_table(
+        build_table(
             cat.TALENT,
             {
-                "talent_id": format_ids("NTL", np.arange(1, n + 1), 7),
+                "talent_id": serial_ids("NTL", n, 7),
                 "person_id": pc.if_else(linked_arr, person_id.take(take), None),
                 "full_name": pc.if_else(linked_arr, None, names),
                 "sex": sex,
@@ -245,14 +247,14 @@ def generate(ctx: GenContext) -> Iterator[tuple[str, pa.Table]]:
                 "recognition_year": recognised.astype(np.int64),
                 "status": status,
                 "programme_id": pc.if_else(
-                    pa.array(has_prog), format_ids("NT", np.maximum(programme, 0) + 1, 5), None
+                    pa.array(has_prog), string_ids("NT", np.maximum(programme, 0) + 1, 5), None
                 ),
                 "province_code": pc.if_else(
                     linked_arr, province_all.take(take), pa.array(outside_province)
                 ),
                 "agency_id": pc.if_else(
                     linked_arr,
-                    as_arrow_strings(shared_column(ctx, "person.agency_id")).take(take),
+                    shared_strings(ctx, "person.agency_id").take(take),
                     None,
                 ),
             },

@@ -21,20 +21,23 @@ import numpy.typing as npt
 import pyarrow as pa
 
 from noivu_ioc.generate import names
-from noivu_ioc.generate.context import GenContext
-from noivu_ioc.generate.sectors.s2_local_government import (
+from noivu_ioc.generate.columns import (
     IntArray,
     StrArray,
     build_table,
-    commune_population,
+    choose,
     dates_between,
-    draw_ethnicity,
-    ids,
-    keep,
     lookup,
+    nullable,
     pick,
-    province_population,
+    serial_ids,
     short_names,
+)
+from noivu_ioc.generate.context import GenContext
+from noivu_ioc.generate.sectors.s2_local_government import (
+    commune_population,
+    draw_ethnicity,
+    province_population,
 )
 
 _PLACES = 29_600
@@ -265,7 +268,7 @@ def generate(ctx: GenContext) -> Iterator[tuple[str, pa.Table]]:
 
 
 def _organisation_ids() -> pa.Array:
-    return ids("TCTG", len(ORGANISATIONS), 2)
+    return serial_ids("TCTG", len(ORGANISATIONS), 2)
 
 
 def _organisations() -> pa.Table:
@@ -306,8 +309,7 @@ def _choose_organisations(
                 for i in candidates
             ]
         )
-        out[rows] = np.array(candidates)[rng.choice(len(candidates), len(rows),
-                                                   p=weight / weight.sum())]
+        out[rows] = np.array(candidates)[choose(rng, len(rows), weight)]
     return out
 
 
@@ -334,9 +336,8 @@ def _worship_places(ctx: GenContext) -> dict[str, Any]:
             rows = np.flatnonzero(province == p)
             in_province = np.flatnonzero(commune_province == p)
             w = population[in_province]
-            commune[rows] = communes[in_province[rng.choice(len(in_province), len(rows),
-                                                            p=w / w.sum())]]
-        kind = pick(rng, _PLACE_MIX[religion][1], count)
+            commune[rows] = communes[in_province[choose(rng, len(rows), w)]]
+        kind = pick(rng, count, _PLACE_MIX[religion][1])
         parts.append(
             {
                 "religion": np.full(count, religion),
@@ -366,13 +367,13 @@ def _worship_places(ctx: GenContext) -> dict[str, Any]:
     certificate = rng.random(n) < np.where(recognised, 0.75, 0.3)
     heritage = np.where(
         religion == "01",
-        pick(rng, {"KHONG": 0.85, "TINH": 0.1, "QG": 0.045, "QGDB": 0.005}, n),
-        pick(rng, {"KHONG": 0.95, "TINH": 0.04, "QG": 0.01}, n),
+        pick(rng, n, {"KHONG": 0.85, "TINH": 0.1, "QG": 0.045, "QGDB": 0.005}),
+        pick(rng, n, {"KHONG": 0.95, "TINH": 0.04, "QG": 0.01}),
     )
-    heritage = np.where(religion == "13", pick(rng, {"QG": 0.6, "QGDB": 0.2, "TINH": 0.2}, n),
+    heritage = np.where(religion == "13", pick(rng, n, {"QG": 0.6, "QGDB": 0.2, "TINH": 0.2}),
                         heritage)
     return {
-        "worship_place_id": ids("CSTT", n, 6),
+        "worship_place_id": serial_ids("CSTT", n, 6),
         "name": name,
         "kind": kind,
         "religion": religion,
@@ -453,7 +454,7 @@ def _draw_ranks(
 ) -> tuple[StrArray, StrArray, npt.NDArray[np.int64]]:
     codes = np.array(list(ranks))
     weight = np.array([r[0] for r in ranks.values()])
-    index = rng.choice(len(codes), n, p=weight / weight.sum())
+    index = choose(rng, n, weight)
     female = rng.random(n) < np.array([r[1] for r in ranks.values()])[index]
     low = np.array([r[2] for r in ranks.values()])[index]
     high = np.array([r[3] for r in ranks.values()])[index]
@@ -505,7 +506,7 @@ def _dignitaries(ctx: GenContext, places: dict[str, Any]) -> pa.Table:
     headquarters = np.array([o.headquarters for o in ORGANISATIONS])
     organisation = np.where(has_place, places["organisation"][safe_place], fallback)
     province = np.where(has_place, places["province_code"][safe_place], headquarters[fallback])
-    commune = keep(places["commune_code"][safe_place], has_place)
+    commune = nullable(places["commune_code"][safe_place], ~has_place)
     place_ids = places["worship_place_id"].to_numpy(zero_copy_only=False)
 
     # Protestant pastors in the highlands and mountains are mostly of minority peoples.
@@ -520,7 +521,7 @@ def _dignitaries(ctx: GenContext, places: dict[str, Any]) -> pa.Table:
     return build_table(
         "dignitary",
         {
-            "dignitary_id": ids("CSCV", n, 7),
+            "dignitary_id": serial_ids("CSCV", n, 7),
             "full_name": full_name,
             "religious_name": _religious_names(rng, religion, rank, sex, ethnicity, full_name),
             "sex": sex,
@@ -529,7 +530,7 @@ def _dignitaries(ctx: GenContext, places: dict[str, Any]) -> pa.Table:
             "kind": kind,
             "rank": rank,
             "organisation_id": org_ids[organisation],
-            "worship_place_id": keep(place_ids[safe_place], has_place),
+            "worship_place_id": nullable(place_ids[safe_place], ~has_place),
             "commune_code": commune,
             "province_code": province,
             "since_year": since.astype(np.int64),
@@ -562,26 +563,26 @@ def _religious_names(
     )
     catholic = religion == "02"
     with_saint = np.char.add(np.char.add(saint, " "), full_name.astype(str))
-    return keep(np.where(buddhist, np.char.add(title, dharma), with_saint), buddhist | catholic)
+    religious_name = np.where(buddhist, np.char.add(title, dharma), with_saint)
+    return nullable(religious_name, ~(buddhist | catholic))
 
 
 def _complaints(ctx: GenContext, places: dict[str, Any]) -> pa.Table:
     rng = ctx.rng("religious_complaint")
     n = ctx.count(_COMPLAINTS, minimum=20)
-    n_places = len(places["religion"])
     provinces = ctx.province_codes
 
     # Hotspots: a heavy-tailed weight per province; land complaints favour places without
     # a land-use certificate.
     hotspot = rng.gamma(0.6, 1.0, len(provinces))
     province_index = np.searchsorted(provinces, places["province_code"])
-    category = pick(rng, _COMPLAINT_CATEGORY, n)
+    category = pick(rng, n, _COMPLAINT_CATEGORY)
     base = hotspot[province_index]
     land_weight = base * np.where(places["land_certificate"], 1.0, 4.0)
     place = np.where(
         category == "DAT_DAI",
-        rng.choice(n_places, n, p=land_weight / land_weight.sum()),
-        rng.choice(n_places, n, p=base / base.sum()),
+        choose(rng, n, land_weight),
+        choose(rng, n, base),
     )
     linked = np.select(
         [category == "DAT_DAI", category == "HOAT_DONG"],
@@ -604,12 +605,12 @@ def _complaints(ctx: GenContext, places: dict[str, Any]) -> pa.Table:
     return build_table(
         "religious_complaint",
         {
-            "complaint_id": ids("KNTG", n, 6),
+            "complaint_id": serial_ids("KNTG", n, 6),
             "received_date": received,
-            "kind": pick(rng, _COMPLAINT_KIND, n),
+            "kind": pick(rng, n, _COMPLAINT_KIND),
             "category": category,
             "religion": places["religion"][place],
-            "worship_place_id": keep(place_ids[place], linked),
+            "worship_place_id": nullable(place_ids[place], ~linked),
             "commune_code": places["commune_code"][place],
             "province_code": places["province_code"][place],
             "signatories": signatories,

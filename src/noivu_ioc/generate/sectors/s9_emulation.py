@@ -23,20 +23,21 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from noivu_ioc.catalog import catalog
-from noivu_ioc.generate.context import GenContext
-from noivu_ioc.generate.sectors.s2_local_government import (
+from noivu_ioc.generate.columns import (
     IntArray,
     StrArray,
     batches,
     build_table,
     dates_between,
-    ids,
-    keep,
     lookup,
     nullable,
     pick,
+    serial_ids,
+    shared,
+    shared_strings,
     take,
 )
+from noivu_ioc.generate.context import GenContext
 
 AWARDS_FROM = date(2021, 1, 1)
 EMULATION_YEARS = range(2021, 2026)  # titles of 2026 are decided in early 2027
@@ -124,25 +125,9 @@ class _Recipients:
         return len(self.level)
 
 
-def _shared(ctx: GenContext, key: str) -> npt.NDArray[Any]:
-    try:
-        return np.asarray(ctx.shared[key])
-    except KeyError:
-        raise RuntimeError(
-            f"sector 9 needs {key!r} in ctx.shared: run the organisation and personnel "
-            "generators before it"
-        ) from None
-
-
-def _strings(ctx: GenContext, key: str) -> pa.Array:
-    """A shared column as one Arrow string array (large NumPy arrays convert in chunks)."""
-    array = pa.array(_shared(ctx, key), pa.string())
-    return array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array
-
-
 def _recipients(ctx: GenContext) -> tuple[_Recipients, _Recipients]:
-    agency_ids = _strings(ctx, "agency.agency_id")
-    person_agency = _strings(ctx, "person.agency_id")
+    agency_ids = shared_strings(ctx, "agency.agency_id")
+    person_agency = shared_strings(ctx, "person.agency_id")
     # Staff per agency: an agency with more staff is more often awarded.
     staff = pc.value_counts(person_agency)
     counts = pc.index_in(agency_ids, staff.field("values"))
@@ -150,16 +135,16 @@ def _recipients(ctx: GenContext) -> tuple[_Recipients, _Recipients]:
     agencies = _Recipients(
         "collective",
         agency_ids,
-        nullable(_strings(ctx, "agency.province_code")),
-        _shared(ctx, "agency.level").astype(str),
+        shared_strings(ctx, "agency.province_code"),
+        np.asarray(shared(ctx, "agency.level")).astype(str),
         agency_ids,
         staff_of_agency.astype(np.float64) + 0.5,
     )
-    level = _shared(ctx, "person.level").astype(str)
+    level = np.asarray(shared(ctx, "person.level")).astype(str)
     persons = _Recipients(
         "individual",
-        _strings(ctx, "person.person_id"),
-        nullable(_strings(ctx, "person.province_code")),
+        shared_strings(ctx, "person.person_id"),
+        shared_strings(ctx, "person.province_code"),
         level,
         person_agency,
         np.ones(len(level)),
@@ -272,12 +257,12 @@ def _awards(
     basis = np.empty(n, dtype="<U10")
     for code, weights in _BASIS.items():
         rows = authority == code
-        basis[rows] = pick(rng, weights, int(rows.sum()))
+        basis[rows] = pick(rng, int(rows.sum()), weights)
     basis = np.where(np.char.startswith(form, "KNC"), "CONG_HIEN", basis)
     awards = build_table(
         "award",
         {
-            "award_id": ids("KT", n, 8),
+            "award_id": serial_ids("KT", n, 8),
             "award_form": form,
             "recipient_kind": kind,
             "person_id": pc.if_else(pa.array(individual), recipient, null),
@@ -288,7 +273,7 @@ def _awards(
             "decision_date": decided,
             "level": np.concatenate([t["level"] for t in tables]),
             "province_code": pa.concat_arrays([t["province"] for t in tables]),
-            "dossier_id": keep(dossier_ids[np.maximum(dossier, 0)], dossier >= 0),
+            "dossier_id": nullable(dossier_ids[np.maximum(dossier, 0)], dossier < 0),
         },
     )
     return awards, build_table("award_dossier", dossier_table)
@@ -359,8 +344,8 @@ def _dossiers(
     template = rng.integers(0, max(n_decided, 1), n_open + n_returned)
     open_submitted = reference - rng.integers(0, 150, n_open).astype("timedelta64[D]")
     open_days = (reference - open_submitted).astype(np.int64)
-    open_status = np.where(open_days > 20, pick(rng, {"DANG_XET": 0.5, "DA_TRINH": 0.5},
-                                                 n_open), "DANG_XET")
+    open_status = np.where(open_days > 20, pick(rng, n_open, {"DANG_XET": 0.5, "DA_TRINH": 0.5}),
+                           "DANG_XET")
     returned_days = np.maximum(np.round(rng.gamma(2.0, 12.0, n_returned)), 3).astype(np.int64)
     returned_submitted = dates_between(
         rng, AWARDS_FROM, ctx.reference_date, n_returned
@@ -379,12 +364,12 @@ def _dossiers(
     days = np.concatenate([processing, open_days, returned_days])
     province_head = province[src_head]
     dossier_table: dict[str, Any] = {
-        "dossier_id": ids("HSKT", n, 7),
+        "dossier_id": serial_ids("HSKT", n, 7),
         "award_form": form[src_head],
         "recipient_kind": kind[src_head],
         "recipients": np.concatenate([recipients, recipients[template]]),
         "proposing_agency_id": agency.take(pa.array(src_head, pa.int64())),
-        "province_code": keep(province_head, province_head != ""),
+        "province_code": nullable(province_head, province_head == ""),
         "authority": authority[src_head],
         "submitted_date": submitted_all,
         "status": status,
@@ -427,7 +412,7 @@ def _titles(
     return build_table(
         "emulation_record",
         {
-            "record_id": ids(f"TD{year}-", n, 7),
+            "record_id": serial_ids(f"TD{year}-", n, 7),
             "year": np.full(n, year, dtype=np.int64),
             "emulation_title": pa.concat_arrays([p["title"] for p in parts]),
             "recipient_kind": pa.concat_arrays([p["kind"] for p in parts]),
