@@ -195,3 +195,24 @@ def test_demo_scale_carries_no_commune_norm(
 ) -> None:
     quota = generated[0]["headcount_quota"]
     assert quota.column("norm_civil_servants").null_count == quota.num_rows
+
+
+def _province_shares(plan: s1_organisation.OrganisationPlan, level: str) -> dict[str, float]:
+    """Each province's share of the people serving at ``level``."""
+    sel = plan.level[plan.jp_agency] == level
+    codes, group = np.unique(plan.province[plan.jp_agency][sel], return_inverse=True)
+    people = np.bincount(group, weights=plan.jp_filled[sel])
+    return dict(zip(codes.tolist(), (people / people.sum()).tolist(), strict=True))
+
+
+@pytest.mark.parametrize("level", ["TINH", "XA"])
+def test_small_scales_keep_every_province_share(level: str) -> None:
+    """The demo scale is a faithful miniature: with a hundred times fewer units, each
+    province still gets its national-scale share of the people serving at each level."""
+    demo = _province_shares(s1_organisation.organisation_plan(GenContext(SCALES["demo"], 5)),
+                            level)
+    national = _province_shares(
+        s1_organisation.organisation_plan(GenContext(SCALES["national"], 5)), level)
+    assert set(demo) == set(national) == {p.code for p in admin.provinces()}
+    for code, share in national.items():
+        assert demo[code] == pytest.approx(share, rel=0.10), code

@@ -709,6 +709,25 @@ def _decision_numbers(rng: np.random.Generator, n: int, suffix: str) -> Array:
     return numbers
 
 
+def _spread(n: int, weights: Array) -> IntArray:
+    """How many of ``n`` units each province gets: one each when there are enough to go
+    round, and the rest in proportion to ``weights``."""
+    if n >= len(weights):
+        return 1 + apportion(n - len(weights), weights)
+    return apportion(n, weights)
+
+
+def _distinct_communes(rng: np.random.Generator, per_province: IntArray, com_prov: Array,
+                       provinces: _ProvinceLookup) -> IntArray:
+    """Communes drawn without replacement, ``per_province[k]`` of them in province ``k``,
+    as sorted positions in the commune list."""
+    order = np.lexsort((rng.random(len(com_prov)), com_prov))
+    k = np.repeat(np.arange(len(provinces.codes)), provinces.commune_count)
+    rank = np.arange(len(com_prov)) - provinces.commune_start[k]
+    chosen: IntArray = np.sort(order[rank < per_province[k]])
+    return chosen
+
+
 def _build_agencies(ctx: GenContext) -> _Agencies:
     """All agencies, real ones first (their ids do not depend on the scale)."""
     rng = ctx.rng("organisation.agencies")
@@ -810,15 +829,19 @@ def _build_agencies(ctx: GenContext) -> _Agencies:
             decision="Quyết định của Ủy ban nhân dân cấp xã", w_cc=com_size * share,
         )
 
-    # Public service units, scaled.
-    com_weight = _population_weights(com_prov) / provinces.commune_count[
-        np.searchsorted(provinces.codes, com_prov)]
+    # Public service units, scaled. Each province gets its share of the provincial and
+    # commune units (at least one of each provincial type), so that a small scale with few
+    # units still staffs every province.
+    com_order = np.argsort(com_prov, kind="stable")
     com_short = np.array([c.short_name for c in communes])
+    population = _population_weights(provinces.codes)
     for level, kind, national, _, spread in _UNITS:
         if kind == "CQCP":
             continue
         n = ctx.count(national)
-        if kind == "TYT":
+        if level == "TINH":
+            n = max(n, len(provinces.codes))
+        elif kind == "TYT":
             n = min(n, n_com)
         size = rng.lognormal(0.0, spread, n)
         weights = np.array(_AUTONOMY[kind])
@@ -832,15 +855,21 @@ def _build_agencies(ctx: GenContext) -> _Agencies:
         if level == "TW":
             _central_units(out, rng, kind, n, size, ministry_index, common)
         elif level == "TINH":
-            prov = provinces.codes[choose(rng, n, _population_weights(provinces.codes))]
+            prov = np.repeat(provinces.codes, _spread(n, population))
             _provincial_units(out, rng, kind, n, size, prov, provinces, common)
         else:
-            # every commune has one health station; schools go where people live
-            pick = (np.sort(rng.choice(n_com, n, replace=False)) if kind == "TYT"
-                    else choose(rng, n, com_weight))
             if kind == "TYT":
+                # every commune has one health station
+                pick = _distinct_communes(rng, apportion(n, provinces.commune_count),
+                                          com_prov, provinces)
                 names = np.char.add("Trạm Y tế ", com_where[pick])
             else:
+                # schools go where people live: to provinces by population, then to any of
+                # their communes
+                owner = np.repeat(np.arange(len(provinces.codes)), _spread(n, population))
+                at = provinces.commune_start[owner] + (
+                    rng.random(n) * provinces.commune_count[owner]).astype(np.int64)
+                pick = com_order[at]
                 label = {"MN": "Trường Mầm non ", "TH": "Trường Tiểu học ",
                          "THCS": "Trường Trung học cơ sở "}[kind]
                 names = _unique_suffix(np.char.add(label, com_short[pick]))
@@ -989,13 +1018,27 @@ def systematic(total: int, weights: Array, rng: np.random.Generator) -> IntArray
 
 
 def _vc_weights(ag: _Agencies, level: Array, kind: Array, active: Array) -> Array:
-    """Public-employee weights: each unit type gets its share of the level, split by size."""
+    """Public-employee weights. A central unit type gets its share of the level, split by
+    size. Below, each province gets its population share of the level, split over the unit
+    types it has by their shares and then by size: at a small scale, where a province may
+    lack a type, the province still keeps its share."""
     raw = ag.column("w_vc") * active
+    province = ag.column("province")
     out = np.zeros_like(raw)
     for lvl, unit_type, _, share, _ in _UNITS:
-        sel = (level == lvl) & (kind == unit_type)
-        if raw[sel].sum() > 0:
-            out[sel] = share * raw[sel] / raw[sel].sum()
+        sel = np.flatnonzero((level == lvl) & (kind == unit_type))
+        group = np.zeros(len(sel), dtype=np.int64) if lvl == "TW" else np.unique(
+            province[sel], return_inverse=True)[1]
+        total = np.bincount(group, weights=raw[sel])
+        out[sel] = np.where(total[group] > 0, share * raw[sel] / np.maximum(total[group], 1e-300),
+                            0.0)
+    for lvl in ("TINH", "XA"):
+        sel = np.flatnonzero(level == lvl)
+        codes, group = np.unique(province[sel], return_inverse=True)
+        total = np.bincount(group, weights=out[sel])
+        target = _normalise(_population_weights(codes))
+        out[sel] = np.where(total[group] > 0,
+                            out[sel] / np.maximum(total[group], 1e-300) * target[group], 0.0)
     return out
 
 
