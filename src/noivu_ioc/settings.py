@@ -46,6 +46,21 @@ class Settings(BaseSettings):
         default="vi", pattern="^(vi|en)$", description="Language of pages: vi or en."
     )
     log_level: str = Field(default="INFO", description="Python logging level.")
+    secret_key: str | None = Field(
+        default=None,
+        description="Key that encrypts source credentials (Fernet, 44 characters of base64). "
+        "Default: a key file created in data_dir. Give every server of one store the same key.",
+    )
+    push_max_bytes: int = Field(
+        default=20 * 1024 * 1024, gt=0, description="Largest batch a push endpoint accepts."
+    )
+    upload_max_bytes: int = Field(
+        default=200 * 1024 * 1024, gt=0, description="Largest file a steward may upload."
+    )
+    scheduler: bool = Field(
+        default=True,
+        description="Run scheduled syncs and the freshness check in this server process.",
+    )
 
     @property
     def resolved_database_url(self) -> str:

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import (
     JSON,
     Boolean,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -123,3 +126,130 @@ class InstallFact(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     key: Mapped[str] = mapped_column(String(64))
     value: Mapped[str] = mapped_column(Text)
+
+
+# -- sources and syncs (the ingest stage) ---------------------------------------------------
+
+
+class Source(Base):
+    """A sector system the IOC copies data from: a database, files, an API, a push endpoint
+    or an MQTT broker. Credentials live encrypted in ``secret``, never in ``config``."""
+
+    __tablename__ = "source"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)  # slug, e.g. "ton-giao-csdl"
+    label: Mapped[str] = mapped_column(String(255))
+    kind: Mapped[str] = mapped_column(String(16))  # sql, file, rest, push, mqtt
+    owner_unit_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"), index=True)
+    config: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    secret: Mapped[str | None] = mapped_column(Text)  # Fernet token of a JSON object
+    # snapshot: deletions detected; incremental: by cursor column; upsert: neither.
+    mode: Mapped[str] = mapped_column(String(16), default="upsert")
+    schedule_minutes: Mapped[int | None] = mapped_column(Integer)  # None: on demand only
+    freshness_minutes: Mapped[int | None] = mapped_column(Integer)  # the agreed interval
+    max_delete_share: Mapped[float] = mapped_column(Float, default=0.5)
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_by: Mapped[str | None] = mapped_column(String(64))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    # Scheduling: when the next run is due, a pending "sync now", and the lease that lets
+    # one worker of several run it.
+    next_run_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    requested_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    requested_by: Mapped[str | None] = mapped_column(String(64))
+    lease_owner: Mapped[str | None] = mapped_column(String(64))
+    lease_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    # Health, kept up to date by each run and by the freshness check.
+    health: Mapped[str] = mapped_column(String(16), default="new")
+    last_run_id: Mapped[int | None] = mapped_column(Integer)
+    last_success_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    consecutive_failures: Mapped[int] = mapped_column(Integer, default=0)
+
+    owner_unit: Mapped[OrgUnit] = relationship(lazy="joined")
+    bindings: Mapped[list[SourceBinding]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin", order_by="SourceBinding.id"
+    )
+
+
+class SourceBinding(Base):
+    """One table of a source (a database table, a sheet, an endpoint) bound to one catalog
+    entity, with the mapping from its columns to the entity's fields."""
+
+    __tablename__ = "source_binding"
+    __table_args__ = (UniqueConstraint("source_id", "name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("source.id"), index=True)
+    name: Mapped[str] = mapped_column(String(64))  # e.g. "co-so-tho-tu"
+    entity: Mapped[str] = mapped_column(String(64))
+    selector: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    mapping: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    confirmed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    confirmed_by: Mapped[str | None] = mapped_column(String(64))
+
+
+class SyncRun(Base):
+    """One run of a source's sync, as the connection monitor shows it. The warehouse keeps
+    its own record of every committed run; after a crash the two are reconciled."""
+
+    __tablename__ = "sync_run"
+    __table_args__ = (Index("ix_sync_run_source_started", "source_id", "started_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("source.id"))
+    trigger: Mapped[str] = mapped_column(String(16))  # schedule, manual, push, replay, upload
+    triggered_by: Mapped[str | None] = mapped_column(String(64))
+    state: Mapped[str] = mapped_column(String(16))  # running, succeeded, failed, interrupted
+    worker: Mapped[str | None] = mapped_column(String(64))
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    attempts: Mapped[int] = mapped_column(Integer, default=1)
+    rows_read: Mapped[int] = mapped_column(Integer, default=0)
+    rows_loaded: Mapped[int] = mapped_column(Integer, default=0)
+    rows_quarantined: Mapped[int] = mapped_column(Integer, default=0)
+    rows_deleted: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(Text)
+    error_transient: Mapped[bool | None] = mapped_column(Boolean)
+    detail: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class PushBatch(Base):
+    """A batch a sector system posted to its push endpoint, kept as received until a run
+    has loaded it, so that an acknowledged batch is never lost."""
+
+    __tablename__ = "push_batch"
+    __table_args__ = (Index("ix_push_batch_source_state", "source_id", "state"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("source.id"))
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    binding: Mapped[str] = mapped_column(String(64))
+    content_type: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    payload: Mapped[bytes] = mapped_column(LargeBinary)
+    state: Mapped[str] = mapped_column(String(16), default="received")  # received, loaded
+    run_id: Mapped[int | None] = mapped_column(Integer)
+    client: Mapped[str | None] = mapped_column(String(64))
+
+
+class Event(Base):
+    """Something that happened and that the alerts capability may turn into an alert: a
+    source failing or going stale (and recovering), a device reporting its status."""
+
+    __tablename__ = "event"
+    __table_args__ = (Index("ix_event_at", "at"), Index("ix_event_kind_at", "kind", "at"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    kind: Mapped[str] = mapped_column(String(32))  # source.failed, source.stale, device, ...
+    severity: Mapped[str] = mapped_column(String(16))  # critical, major, minor, warning, info
+    source_id: Mapped[int | None] = mapped_column(ForeignKey("source.id"), index=True)
+    subject: Mapped[str] = mapped_column(String(255))  # the source name, a device id
+    admin_code: Mapped[str | None] = mapped_column(String(5))  # the unit it concerns
+    message: Mapped[str] = mapped_column(Text)
+    payload: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    observed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

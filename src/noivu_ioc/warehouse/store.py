@@ -19,7 +19,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from noivu_ioc.catalog import Entity, FieldType
+from noivu_ioc.catalog import Entity, FieldType, catalog
 from noivu_ioc.errors import ConfigurationError, StoreUnavailableError
 
 log = logging.getLogger(__name__)
@@ -36,6 +36,30 @@ _SQL_TYPES = {
 
 LOAD_TABLE = "_load"
 
+# Tables the warehouse keeps beside the sector data. ``_quarantine`` holds the rows a sync
+# rejected, ``_source_state`` each binding's cursor and ``_source_item`` the files and push
+# batches already loaded: they live here, not in the operational store, so that they commit
+# in the same transaction as the rows they describe.
+_SYSTEM_DDL = (
+    f"CREATE TABLE IF NOT EXISTS {LOAD_TABLE} (load_id BIGINT PRIMARY KEY, "
+    "kind VARCHAR NOT NULL, description VARCHAR, started_at TIMESTAMP NOT NULL, "
+    "finished_at TIMESTAMP, rows_json VARCHAR)",
+    f"ALTER TABLE {LOAD_TABLE} ADD COLUMN IF NOT EXISTS source_id INTEGER",
+    f"ALTER TABLE {LOAD_TABLE} ADD COLUMN IF NOT EXISTS run_id BIGINT",
+    "CREATE SEQUENCE IF NOT EXISTS _quarantine_id",
+    "CREATE TABLE IF NOT EXISTS _quarantine (id BIGINT NOT NULL, source_id INTEGER NOT NULL, "
+    "binding_id INTEGER, run_id BIGINT NOT NULL, entity VARCHAR NOT NULL, "
+    "position VARCHAR NOT NULL, key_text VARCHAR, raw VARCHAR NOT NULL, "
+    "raw_kind VARCHAR NOT NULL, reasons VARCHAR NOT NULL, status VARCHAR NOT NULL, "
+    "attempts INTEGER NOT NULL, created_at TIMESTAMP NOT NULL, updated_at TIMESTAMP NOT NULL, "
+    "resolved_at TIMESTAMP, resolved_by VARCHAR, resolved_run_id BIGINT, edited_by VARCHAR)",
+    "CREATE TABLE IF NOT EXISTS _source_state (source_id INTEGER NOT NULL, "
+    "binding_id INTEGER NOT NULL, cursor VARCHAR, run_id BIGINT NOT NULL, "
+    "updated_at TIMESTAMP NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS _source_item (source_id INTEGER NOT NULL, item VARCHAR NOT NULL, "
+    "run_id BIGINT NOT NULL, loaded_at TIMESTAMP NOT NULL)",
+)
+
 
 @dataclass(frozen=True, slots=True)
 class LoadSummary:
@@ -44,15 +68,19 @@ class LoadSummary:
     seconds: float
 
 
-def _quote(identifier: str) -> str:
+def quote(identifier: str) -> str:
+    """A table or column name for SQL; only catalog-style names are accepted."""
     if not identifier.replace("_", "").isalnum():
         raise ValueError(f"{identifier!r} is not a valid identifier")
     return f'"{identifier}"'
 
 
 def column_ddl(entity: Entity) -> str:
-    cols = [f"{_quote(f.name)} {_SQL_TYPES[f.type]}" for f in entity.fields]
+    cols = [f"{quote(f.name)} {_SQL_TYPES[f.type]}" for f in entity.fields]
     cols.append('"_load_id" BIGINT NOT NULL')
+    # The source whose sync wrote the row (NULL for generated data): deletion detection of
+    # a snapshot only ever removes rows its own source delivered.
+    cols.append('"_source_id" INTEGER')
     return ", ".join(cols)
 
 
@@ -72,24 +100,44 @@ class Warehouse:
                 f"cannot open the warehouse file {target}: {exc}. Another IOC process may "
                 "hold it for writing; stop it, or point IOC_WAREHOUSE_URL to another file"
             ) from None
-        self._write_lock = threading.Lock()
+        # One writer at a time inside this process; DuckDB itself allows one process.
+        self.write_lock = threading.Lock()
         if not read_only:
-            self._conn.execute(
-                f"CREATE TABLE IF NOT EXISTS {LOAD_TABLE} (load_id BIGINT PRIMARY KEY, "
-                "kind VARCHAR NOT NULL, description VARCHAR, started_at TIMESTAMP NOT NULL, "
-                "finished_at TIMESTAMP, rows_json VARCHAR)"
-            )
+            self._upgrade_schema()
+
+    def _upgrade_schema(self) -> None:
+        """Create the system tables, and add the columns that later versions need to tables
+        an earlier version created."""
+        with self.cursor() as cur:
+            for statement in _SYSTEM_DDL:
+                cur.execute(statement)
+            existing = {
+                row[0]
+                for row in cur.execute(
+                    "SELECT table_name FROM information_schema.tables "
+                    "WHERE table_schema = 'main' AND table_catalog = current_database()"
+                ).fetchall()
+            }
+            for entity in catalog().entities:
+                if entity.id in existing:
+                    cur.execute(
+                        f"ALTER TABLE {quote(entity.id)} "
+                        'ADD COLUMN IF NOT EXISTS "_source_id" INTEGER'
+                    )
 
     def close(self) -> None:
         self._conn.close()
 
     @contextmanager
-    def _cursor(self) -> Iterator[duckdb.DuckDBPyConnection]:
+    def cursor(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A cursor of the shared connection, for the warehouse package's own modules."""
         cur = self._conn.cursor()
         try:
             yield cur
         finally:
             cur.close()
+
+    _cursor = cursor
 
     # -- reading -------------------------------------------------------------------------
 
@@ -109,17 +157,25 @@ class Warehouse:
             row = cur.execute(sql, list(params)).fetchone()
             return None if row is None else row[0]
 
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
+        """Run one writing statement (the caller holds ``write_lock``); rows changed."""
+        with self._cursor() as cur:
+            row = cur.execute(sql, list(params)).fetchone()
+            return int(row[0]) if row else 0
+
     def has_table(self, name: str) -> bool:
         return bool(
             self.scalar(
-                "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]
+                "SELECT count(*) FROM information_schema.tables WHERE table_name = ? "
+                "AND table_schema = 'main' AND table_catalog = current_database()",
+                [name],
             )
         )
 
     def count(self, entity_id: str) -> int:
         if not self.has_table(entity_id):
             return 0
-        return int(self.scalar(f"SELECT count(*) FROM {_quote(entity_id)}"))
+        return int(self.scalar(f"SELECT count(*) FROM {quote(entity_id)}"))
 
     def loads(self, limit: int = 20) -> list[dict[str, Any]]:
         return self.query(f"SELECT * FROM {LOAD_TABLE} ORDER BY load_id DESC LIMIT ?", [limit])
@@ -140,7 +196,7 @@ class Warehouse:
         by_id = {e.id: e for e in entities}
         started = time.perf_counter()
         rows: dict[str, int] = dict.fromkeys(by_id, 0)
-        with self._write_lock, self._cursor() as cur:
+        with self.write_lock, self._cursor() as cur:
             next_id = cur.execute(
                 f"SELECT coalesce(max(load_id), 0) + 1 FROM {LOAD_TABLE}"
             ).fetchone()
@@ -152,8 +208,8 @@ class Warehouse:
                     [load_id, description, datetime.now(UTC).replace(tzinfo=None)],
                 )
                 for e in entities:
-                    cur.execute(f"DROP TABLE IF EXISTS {_quote(e.id)}")
-                    cur.execute(f"CREATE TABLE {_quote(e.id)} ({column_ddl(e)})")
+                    cur.execute(f"DROP TABLE IF EXISTS {quote(e.id)}")
+                    cur.execute(f"CREATE TABLE {quote(e.id)} ({column_ddl(e)})")
                 for entity_id, table in batches:
                     entity = by_id.get(entity_id)
                     if entity is None:
@@ -186,7 +242,7 @@ class Warehouse:
         cur.register("_incoming", table)
         try:
             cur.execute(
-                f"INSERT INTO {_quote(entity.id)} BY NAME "
+                f"INSERT INTO {quote(entity.id)} BY NAME "
                 "SELECT *, ?::BIGINT AS _load_id FROM _incoming",
                 [load_id],
             )

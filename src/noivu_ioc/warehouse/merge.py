@@ -1,0 +1,568 @@
+"""How a sync run's rows reach the warehouse: staged outside the sector tables while the
+run reads, then merged in one transaction.
+
+A run appends its checked rows (and the rows it rejected) to a staging database of its own,
+attached in memory to the warehouse's connection, so that the sector tables are untouched
+while the source is read. ``commit_run`` then, holding the write lock:
+
+1. finds keys that the run delivered twice with different values, and rows whose
+   references (a training record's person, an award's agency) are neither in the warehouse
+   nor in this run, and moves them to the run's rejects (only the staging database is
+   written here);
+2. in ONE transaction on the main database: detects the rows a snapshot no longer
+   contains, upserts the staged rows by natural key, files the rejects in ``_quarantine``,
+   stores the cursors and the items consumed, and records the load.
+
+A process killed at any moment therefore leaves the warehouse as it was before the run or
+with the whole run in it, never a part: DuckDB discards an uncommitted transaction when the
+file is opened again, and the staging database lives only in memory.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import duckdb
+import pyarrow as pa
+
+from noivu_ioc.catalog import Entity, catalog
+from noivu_ioc.errors import IOCError
+from noivu_ioc.warehouse.store import LOAD_TABLE, Warehouse, column_ddl, quote
+
+log = logging.getLogger(__name__)
+
+# Columns the staging tables carry beside the entity's fields.
+BINDING = "_binding_id"
+POSITION = "_pos"
+SEQUENCE = "_seq"
+QUARANTINE_ID = "_qid"
+
+REJECT_SCHEMA = pa.schema(
+    [
+        ("binding_id", pa.int32()),
+        ("entity", pa.string()),
+        ("position", pa.string()),
+        ("key_text", pa.string()),
+        ("raw", pa.string()),  # JSON object of the row's values as text
+        ("raw_kind", pa.string()),  # "source": source columns; "mapped": catalog fields
+        ("reasons", pa.string()),  # JSON list of messages
+        ("qid", pa.int64()),  # the quarantine entry a replayed row came from
+    ]
+)
+
+
+class MassDeleteError(IOCError):
+    """A snapshot lacks so many of the rows its source delivered before that the run looks
+    like a broken export rather than real deletions; nothing was changed."""
+
+    code = "mass_delete"
+
+
+@dataclass(frozen=True, slots=True)
+class RefCheck:
+    """A field whose value must exist in another entity's field (in the warehouse or in this
+    run). ``reason`` is the message for a failing row, with ``{value}`` in it."""
+
+    field: str
+    target_entity: str
+    target_field: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class EntityPlan:
+    entity: Entity
+    snapshot: bool  # rows of this source absent from the run are deleted
+    refs: tuple[RefCheck, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class CommitPlan:
+    source_id: int
+    run_id: int
+    description: str
+    entities: tuple[EntityPlan, ...]
+    # The message for keys delivered twice with different values: {key}, {count} and
+    # {positions} are filled in.
+    duplicate_reason: str
+    cursors: dict[int, str | None] = field(default_factory=dict)  # binding id -> cursor
+    items: tuple[str, ...] = ()  # files or push batches this run consumed
+    max_delete_share: float = 0.5
+    allow_mass_delete: bool = False
+    # Replays load corrected quarantine entries: no deletions, no cursor.
+    replay: bool = False
+    user: str | None = None
+    # What the run read and staged, recorded with the load so that a run whose process
+    # died after the commit can be reported from the warehouse alone.
+    read: int = 0
+    staged: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class EntityOutcome:
+    inserted: int = 0
+    updated: int = 0
+    deleted: int = 0
+    rejected: int = 0  # moved to quarantine at commit (duplicates, missing references)
+
+
+@dataclass(frozen=True, slots=True)
+class CommitResult:
+    load_id: int
+    entities: dict[str, EntityOutcome]
+    quarantined: int  # every reject of the run filed, validation's and the commit's
+    seconds: float
+
+    @property
+    def rejected_at_commit(self) -> int:
+        return sum(o.rejected for o in self.entities.values())
+
+    @property
+    def deleted(self) -> int:
+        return sum(o.deleted for o in self.entities.values())
+
+
+def key_text_sql(entity: Entity, alias: str) -> str:
+    """The key as text, the same way the validator writes it: values joined by ``|``."""
+    return (
+        "concat_ws('|', "
+        + ", ".join(f"CAST({alias}.{quote(k)} AS VARCHAR)" for k in entity.key)
+        + ")"
+    )
+
+
+class Staging:
+    """The rows of one run, held in an in-memory database attached to the warehouse."""
+
+    def __init__(self, warehouse: Warehouse, run_id: int) -> None:
+        self.warehouse = warehouse
+        self.name = f"stage_{run_id}"
+        self._entities: dict[str, Entity] = {}
+        self._next_seq = 0
+        self.rows = 0
+        self.rejects = 0
+        with warehouse.cursor() as cur:
+            cur.execute(f"ATTACH ':memory:' AS {self.name}")
+            cur.execute(
+                f"CREATE TABLE {self.name}.rejects ("
+                "binding_id INTEGER, entity VARCHAR, position VARCHAR, key_text VARCHAR, "
+                "raw VARCHAR, raw_kind VARCHAR, reasons VARCHAR, qid BIGINT)"
+            )
+
+    def table(self, entity_id: str) -> str:
+        return f"{self.name}.{quote('e_' + entity_id)}"
+
+    @property
+    def entity_ids(self) -> tuple[str, ...]:
+        return tuple(self._entities)
+
+    def append(
+        self,
+        entity: Entity,
+        binding_id: int,
+        rows: pa.Table,
+        positions: pa.Array,
+        quarantine_ids: pa.Array | None = None,
+    ) -> None:
+        """Add checked rows (the entity's fields, typed as the catalog says)."""
+        if rows.num_rows == 0:
+            return
+        n = rows.num_rows
+        extra = {
+            BINDING: pa.array([binding_id] * n, pa.int32()),
+            POSITION: positions.cast(pa.string()),
+            SEQUENCE: pa.array(range(self._next_seq, self._next_seq + n), pa.int64()),
+            QUARANTINE_ID: (
+                quarantine_ids.cast(pa.int64())
+                if quarantine_ids is not None
+                else pa.nulls(n, pa.int64())
+            ),
+        }
+        for name, column in extra.items():
+            rows = rows.append_column(name, column)
+        self._next_seq += n
+        with self.warehouse.cursor() as cur:
+            if entity.id not in self._entities:
+                cur.execute(f"CREATE TABLE {self.table(entity.id)} ({_stage_ddl(entity)})")
+                self._entities[entity.id] = entity
+            cur.register("_incoming", rows)
+            try:
+                cur.execute(f"INSERT INTO {self.table(entity.id)} BY NAME SELECT * FROM _incoming")
+            finally:
+                cur.unregister("_incoming")
+        self.rows += n
+
+    def reject(self, rejects: pa.Table) -> None:
+        """Add rows that failed validation (``REJECT_SCHEMA``)."""
+        if rejects.num_rows == 0:
+            return
+        rejects = rejects.select(REJECT_SCHEMA.names).cast(REJECT_SCHEMA)
+        with self.warehouse.cursor() as cur:
+            cur.register("_incoming", rejects)
+            try:
+                cur.execute(f"INSERT INTO {self.name}.rejects SELECT * FROM _incoming")
+            finally:
+                cur.unregister("_incoming")
+        self.rejects += rejects.num_rows
+
+    def close(self) -> None:
+        with self.warehouse.cursor() as cur:
+            cur.execute(f"DETACH DATABASE IF EXISTS {self.name}")
+
+
+def _stage_ddl(entity: Entity) -> str:
+    base = column_ddl(entity).replace(', "_load_id" BIGINT NOT NULL, "_source_id" INTEGER', "")
+    return (
+        f"{base}, {BINDING} INTEGER, {POSITION} VARCHAR, {SEQUENCE} BIGINT, {QUARANTINE_ID} BIGINT"
+    )
+
+
+def commit_run(warehouse: Warehouse, staging: Staging, plan: CommitPlan) -> CommitResult:
+    """Merge a run's staged rows into the warehouse (see the module's description)."""
+    started = time.perf_counter()
+    outcomes: dict[str, EntityOutcome] = {}
+    with warehouse.write_lock, warehouse.cursor() as cur:
+        for ep in plan.entities:
+            _ensure_table(cur, ep.entity)
+            for ref in ep.refs:
+                _ensure_table(cur, catalog().entity(ref.target_entity))
+        moved = {ep.entity.id: _reject_at_commit(cur, staging, ep, plan) for ep in plan.entities}
+
+        load_id = _count(cur, f"SELECT coalesce(max(load_id), 0) + 1 FROM {LOAD_TABLE}")
+        now = _utc_now()
+        cur.execute("BEGIN TRANSACTION")
+        try:
+            for ep in plan.entities:
+                outcomes[ep.entity.id] = _merge_entity(
+                    cur, staging, ep, plan, load_id, moved[ep.entity.id], now
+                )
+            quarantined = _file_rejects(cur, staging, plan, now)
+            _record_state(cur, plan, now)
+            counts = {
+                entity_id: {
+                    "inserted": o.inserted,
+                    "updated": o.updated,
+                    "deleted": o.deleted,
+                    "rejected_at_commit": o.rejected,
+                }
+                for entity_id, o in outcomes.items()
+            }
+            cur.execute(
+                f"INSERT INTO {LOAD_TABLE} (load_id, kind, description, started_at, "
+                "finished_at, rows_json, source_id, run_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    load_id,
+                    "replay" if plan.replay else "sync",
+                    plan.description,
+                    now,
+                    _utc_now(),
+                    json.dumps(
+                        {
+                            "entities": counts,
+                            "read": plan.read,
+                            "loaded": plan.staged - sum(moved.values()),
+                            "quarantined": quarantined,
+                        }
+                    ),
+                    plan.source_id,
+                    plan.run_id,
+                ],
+            )
+            cur.execute("COMMIT")
+        except BaseException:
+            cur.execute("ROLLBACK")
+            raise
+    seconds = time.perf_counter() - started
+    result = CommitResult(load_id, outcomes, quarantined, seconds)
+    log.info(
+        "run %s committed as load %s: %s inserted, %s updated, %s deleted, %s quarantined "
+        "in %.2f s",
+        plan.run_id,
+        load_id,
+        sum(o.inserted for o in outcomes.values()),
+        sum(o.updated for o in outcomes.values()),
+        result.deleted,
+        quarantined,
+        seconds,
+    )
+    return result
+
+
+def _count(cur: duckdb.DuckDBPyConnection, sql: str, params: Sequence[object] = ()) -> int:
+    """The single number a statement returns (a count, or the rows a DML statement hit)."""
+    row = cur.execute(sql, list(params)).fetchone()
+    return int(row[0]) if row and row[0] is not None else 0
+
+
+def _ensure_table(cur: duckdb.DuckDBPyConnection, entity: Entity) -> None:
+    cur.execute(f"CREATE TABLE IF NOT EXISTS main.{quote(entity.id)} ({column_ddl(entity)})")
+
+
+def _key_match(entity: Entity, left: str, right: str) -> str:
+    return " AND ".join(f"{left}.{quote(k)} = {right}.{quote(k)}" for k in entity.key)
+
+
+def _mapped_json_sql(entity: Entity, alias: str) -> str:
+    """The row's fields as a JSON object of text values, for a reject found at commit."""
+    parts = ", ".join(
+        f"{quote(f.name)} := CAST({alias}.{quote(f.name)} AS VARCHAR)" for f in entity.fields
+    )
+    return f"CAST(to_json(struct_pack({parts})) AS VARCHAR)"
+
+
+def _reject_at_commit(
+    cur: duckdb.DuckDBPyConnection, staging: Staging, ep: EntityPlan, plan: CommitPlan
+) -> int:
+    """Move conflicting duplicates and rows with missing references from the staged rows
+    to the run's rejects; identical repeats of a row are kept once. Returns how many rows
+    were moved. Writes only the staging database."""
+    entity = ep.entity
+    if entity.id not in staging.entity_ids:
+        return 0
+    table = staging.table(entity.id)
+    keys = ", ".join(quote(k) for k in entity.key)
+    fields = ", ".join(f"s.{quote(f.name)}" for f in entity.fields)
+    moved = 0
+
+    # Keys delivered more than once: identical copies are loaded once (at the upsert),
+    # differing ones all go to quarantine, since nobody can tell which one the source meant.
+    cur.execute(
+        f"CREATE OR REPLACE TEMP TABLE _dups AS SELECT {keys}, count(*) AS n, "
+        f"count(DISTINCT hash({fields})) AS variants, "
+        f"string_agg(s.{POSITION}, '; ' ORDER BY s.{SEQUENCE}) AS positions "
+        f"FROM {table} s GROUP BY {keys} HAVING count(*) > 1"
+    )
+    conflicting = _count(cur, "SELECT coalesce(sum(n), 0) FROM _dups WHERE variants > 1")
+    if conflicting:
+        key = key_text_sql(entity, "s")
+        reason = (
+            "replace(replace(replace(?, '{key}', " + key + "), '{count}', CAST(d.n AS VARCHAR)),"
+            " '{positions}', d.positions)"
+        )
+        cur.execute(
+            f"INSERT INTO {staging.name}.rejects SELECT s.{BINDING}, ?, s.{POSITION}, {key}, "
+            f"{_mapped_json_sql(entity, 's')}, 'mapped', CAST(to_json([{reason}]) AS VARCHAR), "
+            f"s.{QUARANTINE_ID} FROM {table} s JOIN _dups d ON {_key_match(entity, 's', 'd')} "
+            "WHERE d.variants > 1",
+            [entity.id, plan.duplicate_reason],
+        )
+        cur.execute(
+            f"DELETE FROM {table} s USING _dups d WHERE {_key_match(entity, 's', 'd')} "
+            "AND d.variants > 1"
+        )
+        moved += conflicting
+    # References: the target may be in the warehouse or arrive in this same run.
+    if ep.refs:
+        cur.execute("CREATE OR REPLACE TEMP TABLE _ref_fail (seq BIGINT, reason VARCHAR)")
+        for ref in ep.refs:
+            target = catalog().entity(ref.target_entity)
+            col, tcol = quote(ref.field), quote(ref.target_field)
+            in_run = ""
+            if target.id in staging.entity_ids:
+                in_run = (
+                    f" AND NOT EXISTS (SELECT 1 FROM {staging.table(target.id)} r "
+                    f"WHERE r.{tcol} = s.{col})"
+                )
+            cur.execute(
+                f"INSERT INTO _ref_fail SELECT s.{SEQUENCE}, replace(?, '{{value}}', "
+                f"CAST(s.{col} AS VARCHAR)) FROM {table} s WHERE s.{col} IS NOT NULL AND "
+                f"NOT EXISTS (SELECT 1 FROM main.{quote(target.id)} t WHERE t.{tcol} = s.{col})"
+                f"{in_run}",
+                [ref.reason],
+            )
+        failing = _count(cur, "SELECT count(DISTINCT seq) FROM _ref_fail")
+        if failing:
+            cur.execute(
+                f"INSERT INTO {staging.name}.rejects SELECT s.{BINDING}, ?, s.{POSITION}, "
+                f"{key_text_sql(entity, 's')}, {_mapped_json_sql(entity, 's')}, 'mapped', "
+                "CAST(to_json(f.reasons) AS VARCHAR), "
+                f"s.{QUARANTINE_ID} FROM {table} s JOIN (SELECT seq, list(reason ORDER BY "
+                f"reason) AS reasons FROM _ref_fail GROUP BY seq) f ON f.seq = s.{SEQUENCE}",
+                [entity.id],
+            )
+            cur.execute(f"DELETE FROM {table} s WHERE s.{SEQUENCE} IN (SELECT seq FROM _ref_fail)")
+            moved += failing
+    return moved
+
+
+def _merge_entity(
+    cur: duckdb.DuckDBPyConnection,
+    staging: Staging,
+    ep: EntityPlan,
+    plan: CommitPlan,
+    load_id: int,
+    rejected: int,
+    now: datetime,
+) -> EntityOutcome:
+    entity = ep.entity
+    target = f"main.{quote(entity.id)}"
+    staged = entity.id in staging.entity_ids
+    deleted = 0
+
+    if ep.snapshot and not plan.replay:
+        present = (
+            f"EXISTS (SELECT 1 FROM {staging.table(entity.id)} s "
+            f"WHERE {_key_match(entity, 's', 't')})"
+            if staged
+            else "FALSE"
+        )
+        # A row that came but was rejected is not deleted at the source: keep it.
+        rejected_keys = (
+            f"{key_text_sql(entity, 't')} IN (SELECT key_text FROM {staging.name}.rejects "
+            "WHERE entity = ? AND key_text IS NOT NULL)"
+        )
+        # No temporary table here: a transaction may write to one database only.
+        condition = f"t._source_id = ? AND NOT {present} AND NOT {rejected_keys}"
+        params = [plan.source_id, entity.id]
+        gone = _count(cur, f"SELECT count(*) FROM {target} t WHERE {condition}", params)
+        before = _count(
+            cur, f"SELECT count(*) FROM {target} WHERE _source_id = ?", [plan.source_id]
+        )
+        if gone > 10 and gone > plan.max_delete_share * before and not plan.allow_mass_delete:
+            raise MassDeleteError(
+                f"this snapshot of {entity.id} lacks {gone:,} of the {before:,} rows the source "
+                f"delivered before ({gone / before:.0%}, above the limit of "
+                f"{plan.max_delete_share:.0%}); nothing was changed. If the source really "
+                "deleted them, run the sync again confirming the deletions; otherwise check "
+                "the source's export"
+            )
+        if gone:
+            cur.execute(f"DELETE FROM {target} t WHERE {condition}", params)
+        deleted = gone
+
+    updated = inserted = 0
+    if staged:
+        table = staging.table(entity.id)
+        updated = _count(
+            cur, f"DELETE FROM {target} t USING {table} s WHERE {_key_match(entity, 't', 's')}"
+        )
+        fields = ", ".join(quote(f.name) for f in entity.fields)
+        keys = ", ".join(quote(k) for k in entity.key)
+        inserted_total = _count(
+            cur,
+            f"INSERT INTO {target} ({fields}, _load_id, _source_id) "
+            f"SELECT DISTINCT ON ({keys}) {fields}, ?, ? FROM {table} ORDER BY {keys}, {SEQUENCE}",
+            [load_id, plan.source_id],
+        )
+        inserted = inserted_total - updated
+        # Pending quarantine entries of keys that have now arrived are out of date.
+        cur.execute(
+            "UPDATE main._quarantine SET status = 'superseded', updated_at = ?, "
+            "resolved_at = ?, resolved_run_id = ? WHERE status = 'pending' AND source_id = ? "
+            f"AND entity = ? AND key_text IN (SELECT {key_text_sql(entity, 's')} FROM {table} s)"
+            f" AND id NOT IN (SELECT {QUARANTINE_ID} FROM {table} WHERE {QUARANTINE_ID} "
+            "IS NOT NULL)",
+            [now, now, plan.run_id, plan.source_id, entity.id],
+        )
+        cur.execute(
+            "UPDATE main._quarantine SET status = 'replayed', updated_at = ?, resolved_at = ?, "
+            "resolved_run_id = ?, resolved_by = ? WHERE id IN "
+            f"(SELECT {QUARANTINE_ID} FROM {table} WHERE {QUARANTINE_ID} IS NOT NULL)",
+            [now, now, plan.run_id, plan.user],
+        )
+    return EntityOutcome(inserted, updated, deleted, rejected)
+
+
+def _file_rejects(
+    cur: duckdb.DuckDBPyConnection, staging: Staging, plan: CommitPlan, now: datetime
+) -> int:
+    """Quarantine the run's rejects: replayed entries that fail again are updated in place,
+    every other reject becomes a new pending entry."""
+    rejects = f"{staging.name}.rejects"
+    total = _count(cur, f"SELECT count(*) FROM {rejects}")
+    if not total:
+        return 0
+    cur.execute(
+        "UPDATE main._quarantine q SET reasons = r.reasons, raw = r.raw, "
+        "raw_kind = r.raw_kind, attempts = q.attempts + 1, run_id = ?, updated_at = ?, "
+        "status = 'pending' "
+        f"FROM {rejects} r WHERE r.qid = q.id",
+        [plan.run_id, now],
+    )
+    # A key rejected again supersedes its older pending entries: the steward fixes the
+    # latest delivery, not every one before it.
+    cur.execute(
+        "UPDATE main._quarantine SET status = 'superseded', updated_at = ?, resolved_at = ?, "
+        "resolved_run_id = ? WHERE status = 'pending' AND source_id = ? AND run_id <> ? AND "
+        f"(entity, key_text) IN (SELECT entity, key_text FROM {rejects} WHERE qid IS NULL AND "
+        f"key_text IS NOT NULL) AND id NOT IN (SELECT qid FROM {rejects} WHERE qid IS NOT NULL)",
+        [now, now, plan.run_id, plan.source_id, plan.run_id],
+    )
+    cur.execute(
+        "INSERT INTO main._quarantine SELECT nextval('_quarantine_id'), ?, r.binding_id, ?, "
+        "r.entity, r.position, r.key_text, r.raw, r.raw_kind, r.reasons, 'pending', 1, ?, ?, "
+        f"NULL, NULL, NULL, NULL FROM {rejects} r WHERE r.qid IS NULL",
+        [plan.source_id, plan.run_id, now, now],
+    )
+    return total
+
+
+def _record_state(cur: duckdb.DuckDBPyConnection, plan: CommitPlan, now: datetime) -> None:
+    for binding_id, cursor in plan.cursors.items():
+        cur.execute(
+            "DELETE FROM main._source_state WHERE source_id = ? AND binding_id = ?",
+            [plan.source_id, binding_id],
+        )
+        cur.execute(
+            "INSERT INTO main._source_state VALUES (?, ?, ?, ?, ?)",
+            [plan.source_id, binding_id, cursor, plan.run_id, now],
+        )
+    if plan.items:
+        cur.executemany(
+            "INSERT INTO main._source_item VALUES (?, ?, ?, ?)",
+            [[plan.source_id, item, plan.run_id, now] for item in plan.items],
+        )
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+# -- what earlier runs left ------------------------------------------------------------------
+
+
+def cursors(warehouse: Warehouse, source_id: int) -> dict[int, str | None]:
+    """Each binding's stored cursor."""
+    rows = warehouse.query(
+        "SELECT binding_id, cursor FROM _source_state WHERE source_id = ?", [source_id]
+    )
+    return {int(r["binding_id"]): r["cursor"] for r in rows}
+
+
+def consumed_items(warehouse: Warehouse, source_id: int, items: Sequence[str]) -> set[str]:
+    """Which of these items (files, push batches) a committed run already loaded."""
+    if not items:
+        return set()
+    marks = ", ".join("?" for _ in items)
+    rows = warehouse.query(
+        f"SELECT item FROM _source_item WHERE source_id = ? AND item IN ({marks})",
+        [source_id, *items],
+    )
+    return {r["item"] for r in rows}
+
+
+def committed_load(warehouse: Warehouse, run_id: int) -> dict[str, object] | None:
+    """The load a run committed, if it did: how a run left 'running' by a crash is told
+    apart from one that finished but could not report back."""
+    rows = warehouse.query(f"SELECT * FROM {LOAD_TABLE} WHERE run_id = ?", [run_id])
+    return rows[0] if rows else None
+
+
+def source_rows(warehouse: Warehouse, source_id: int, entity_ids: Sequence[str]) -> dict[str, int]:
+    """How many rows of each entity this source's syncs have in the warehouse."""
+    counts: dict[str, int] = {}
+    for entity_id in entity_ids:
+        if warehouse.has_table(entity_id):
+            counts[entity_id] = int(
+                warehouse.scalar(
+                    f"SELECT count(*) FROM {quote(entity_id)} WHERE _source_id = ?", [source_id]
+                )
+            )
+        else:
+            counts[entity_id] = 0
+    return counts
