@@ -99,7 +99,8 @@ def demo_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Warehou
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    return Settings(data_dir=tmp_path)
+    # The scheduler is started by the tests that are about it, not behind every page test.
+    return Settings(data_dir=tmp_path, scheduler=False)
 
 
 @pytest.fixture

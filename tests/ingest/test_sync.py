@@ -116,7 +116,7 @@ def test_the_same_delivery_twice_changes_nothing(ctx: IngestContext, places: int
         "rejected_at_commit": 0,
     }
     # The repeated bad row supersedes its first entry instead of piling up.
-    entries, total = wq.list_entries(ctx.warehouse, source_ids=[places], status=None)
+    entries, _ = wq.list_entries(ctx.warehouse, source_ids=[places], status=None)
     assert sorted(e.status for e in entries) == ["pending", "superseded"]
 
 

@@ -28,21 +28,20 @@ class Permission(StrEnum):
     VIEW_SITUATION = "view_situation"  # home page, indicators, wall
     VIEW_CATALOG = "view_catalog"  # data dictionary
     MANAGE_USERS = "manage_users"
-    MANAGE_SOURCES = "manage_sources"
+    MANAGE_SOURCES = "manage_sources"  # register sources, map, sync, quarantine
+    VIEW_SOURCES = "view_sources"  # the connection monitor, in scope
     ANALYSE = "analyse"
 
 
+_VIEW = {Permission.VIEW_SITUATION, Permission.VIEW_CATALOG, Permission.VIEW_SOURCES}
+
 PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ADMINISTRATOR: frozenset(Permission),
-    Role.LEADER: frozenset({Permission.VIEW_SITUATION, Permission.VIEW_CATALOG}),
-    Role.OPERATOR: frozenset({Permission.VIEW_SITUATION, Permission.VIEW_CATALOG}),
-    Role.ANALYST: frozenset(
-        {Permission.VIEW_SITUATION, Permission.VIEW_CATALOG, Permission.ANALYSE}
-    ),
-    Role.DATA_STEWARD: frozenset(
-        {Permission.VIEW_SITUATION, Permission.VIEW_CATALOG, Permission.MANAGE_SOURCES}
-    ),
-    Role.PROVINCIAL_OFFICER: frozenset({Permission.VIEW_SITUATION, Permission.VIEW_CATALOG}),
+    Role.LEADER: frozenset(_VIEW),
+    Role.OPERATOR: frozenset(_VIEW),
+    Role.ANALYST: frozenset(_VIEW | {Permission.ANALYSE}),
+    Role.DATA_STEWARD: frozenset(_VIEW | {Permission.MANAGE_SOURCES}),
+    Role.PROVINCIAL_OFFICER: frozenset(_VIEW),
 }
 
 

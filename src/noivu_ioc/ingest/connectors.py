@@ -15,14 +15,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar, Protocol
-from urllib.parse import urljoin
+from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 
 import pyarrow as pa
 from pydantic import ValidationError
 from sqlalchemy import select
 
 from noivu_ioc.errors import InvalidInputError
-from noivu_ioc.ingest.readers import rest
+from noivu_ioc.ingest.readers import mqtt, rest
 from noivu_ioc.ingest.readers.base import Batch, Reader, SourceError
 from noivu_ioc.settings import Settings
 from noivu_ioc.store import OpStore
@@ -239,8 +239,7 @@ class PushBatchReader:
     def _table(self) -> pa.Table:
         if self.content_type == "text/csv":
             return _csv_table(self.payload, self.label)
-        columns = rest._columns(self._records())
-        return pa.table({name: rest._text_array(values) for name, values in columns.items()})
+        return rest.text_table(self._records())
 
     def _records(self) -> list[dict[str, Any]]:
         return parse_push_payload(self.content_type, self.payload, self.label)
@@ -368,9 +367,74 @@ class PushConnector:
             )
 
 
+# -- MQTT ---------------------------------------------------------------------------------------
+
+
+def mqtt_config(view_config: dict[str, Any], secrets: dict[str, Any]) -> mqtt.MqttConfig:
+    """The listener's config: the source's settings with the password put back in the URL."""
+    settings = dict(view_config)
+    url = str(settings.pop("url", ""))
+    password = secrets.get("password")
+    if password:
+        parts = urlsplit(url)
+        user = parts.username or ""
+        host = parts.hostname or ""
+        port = f":{parts.port}" if parts.port else ""
+        netloc = f"{quote(user, safe='')}:{quote(str(password), safe='')}@{host}{port}"
+        url = urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+    try:
+        return mqtt.MqttConfig(url=url, **settings)
+    except ValidationError as exc:
+        raise invalid("mqtt", exc) from None
+
+
+class MqttConnector:
+    """An MQTT broker and topic filters. The password may be given in the URL or apart;
+    it is kept with the credentials either way."""
+
+    kind: ClassVar[str] = "mqtt"
+
+    def prepare(
+        self, config: dict[str, Any], secrets: dict[str, Any]
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
+        config = dict(config)
+        url = str(config.get("url", ""))
+        parts = urlsplit(url)
+        kept = dict(secrets)
+        if parts.password:
+            kept.setdefault("password", parts.password)
+            host = parts.hostname or ""
+            port = f":{parts.port}" if parts.port else ""
+            user = f"{parts.username}@" if parts.username else ""
+            config["url"] = urlunsplit(
+                (parts.scheme, f"{user}{host}{port}", parts.path, parts.query, parts.fragment)
+            )
+        config.setdefault("client_id", f"ioc-{abs(hash(url)) % 10**8}")
+        mqtt_config(config, kept)
+        return config, {k: v for k, v in kept.items() if k == "password" and v}
+
+    def check(self, view: SourceView) -> str:
+        config = mqtt_config(view.config, view.secrets)
+        mqtt.check_broker(config)
+        return f"broker answered; subscribed to {', '.join(config.topics)}"
+
+    def tables(self, view: SourceView) -> list[str]:
+        return list(view.config.get("topics", []))
+
+    def columns(self, view: SourceView, selector: dict[str, Any]) -> list[str]:
+        return []
+
+    def reads(self, view: SourceView, binding: BindingView) -> Iterator[Read]:
+        raise InvalidInputError(
+            "an MQTT source is not synced in runs: the server listens to it all the time"
+        )
+
+
+
 _CONNECTORS: dict[str, Connector] = {
     "rest": RestConnector(),
     "push": PushConnector(),
+    "mqtt": MqttConnector(),
 }
 
 

@@ -33,9 +33,7 @@ PULL_KINDS = ("sql", "file", "rest", "push")
 
 
 class Scheduler:
-    def __init__(
-        self, ctx: IngestContext, *, tick_seconds: float = 5.0, workers: int = 2
-    ) -> None:
+    def __init__(self, ctx: IngestContext, *, tick_seconds: float = 5.0, workers: int = 2) -> None:
         self.ctx = ctx
         self.tick_seconds = tick_seconds
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="ioc-sync")
@@ -116,9 +114,7 @@ class Scheduler:
                 busy = {sid for sid, f in self._in_flight.items() if not f.done()}
                 if source_id in busy or len(busy) >= self._workers:
                     continue
-                self._in_flight[source_id] = self._pool.submit(
-                    self._run, source_id, trigger, user
-                )
+                self._in_flight[source_id] = self._pool.submit(self._run, source_id, trigger, user)
 
     def _run(self, source_id: int, trigger: str, user: str | None) -> None:
         try:
@@ -140,13 +136,11 @@ class Scheduler:
                 )
             ).all()
             for source in watched:
-                stale, minutes = is_stale(source, now)
+                stale, _ = is_stale(source, now)
                 if stale and source.health not in ("stale", "failed", "failing"):
                     since = source.last_success_at or source.created_at
                     late = int((now - _aware(since)).total_seconds() // 60)
-                    events.source_stale(
-                        session, source, late - int(source.freshness_minutes or 0)
-                    )
+                    events.source_stale(session, source, late - int(source.freshness_minutes or 0))
                     source.health = "stale"
 
     def _stream_sources(self) -> list[int]:
@@ -160,4 +154,3 @@ class Scheduler:
 
 def _aware(value: datetime) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
-

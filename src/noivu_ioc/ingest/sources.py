@@ -27,7 +27,7 @@ from noivu_ioc.ingest.connectors import KINDS, SourceView, connector_for
 from noivu_ioc.ingest.mapping import Mapping, Proposal, propose
 from noivu_ioc.ingest.readers.base import SourceError
 from noivu_ioc.ingest.sync import IngestContext
-from noivu_ioc.store.models import OrgUnit, Source, SourceBinding, SyncRun, utcnow
+from noivu_ioc.store.models import Event, OrgUnit, Source, SourceBinding, SyncRun, utcnow
 from noivu_ioc.units import org
 from noivu_ioc.warehouse import merge
 from noivu_ioc.warehouse import quarantine as wq
@@ -90,6 +90,14 @@ class Created:
     api_key: str | None  # a push source's key, shown once
 
 
+def _check_viewer(principal: Principal) -> None:
+    if not principal.can(Permission.VIEW_SOURCES):
+        raise NotAllowedError(
+            f"your roles ({', '.join(sorted(principal.roles))}) do not allow viewing the "
+            "connection monitor; ask an administrator"
+        )
+
+
 def _check_steward(principal: Principal) -> None:
     if not principal.can(Permission.MANAGE_SOURCES):
         raise NotAllowedError(
@@ -114,18 +122,26 @@ def _unit_in_scope(principal: Principal, unit: OrgUnit) -> bool:
 
 
 def visible_sources(session: Session, principal: Principal) -> list[Source]:
-    """The sources the steward answers for, by name."""
-    _check_steward(principal)
+    """The sources of the units the user answers for, by name."""
+    _check_viewer(principal)
     sources = session.scalars(select(Source).order_by(Source.name)).all()
     return [s for s in sources if _in_scope(principal, s)]
 
 
 def get_source(
-    session: Session, principal: Principal, name: str, client: str | None = None
+    session: Session,
+    principal: Principal,
+    name: str,
+    client: str | None = None,
+    *,
+    manage: bool = True,
 ) -> Source:
-    """A source by name; one outside the steward's scope is refused and audited, and is
-    reported as missing only when it really is."""
-    _check_steward(principal)
+    """A source by name, to change (``manage``) or only to look at; one outside the user's
+    scope is refused and audited, and is reported as missing only when it really is."""
+    if manage:
+        _check_steward(principal)
+    else:
+        _check_viewer(principal)
     source = session.scalar(select(Source).where(Source.name == name))
     if source is None:
         raise NotFoundError(f"there is no source named {name!r}; see the list of sources")
@@ -386,6 +402,7 @@ def test_connection(
 
 def tables(ctx: IngestContext, session: Session, principal: Principal, name: str) -> list[str]:
     source = get_source(session, principal, name)
+
     return connector_for(source.kind).tables(view_of(ctx, source))
 
 
@@ -570,7 +587,7 @@ def runs_of(session: Session, source: Source, limit: int = 50) -> list[SyncRun]:
 
 
 def run_of(session: Session, principal: Principal, name: str, run_id: int) -> SyncRun:
-    source = get_source(session, principal, name)
+    source = get_source(session, principal, name, manage=False)
     run = session.get(SyncRun, run_id)
     if run is None or run.source_id != source.id:
         raise NotFoundError(f"source {name} has no run {run_id}")
@@ -586,3 +603,20 @@ def count_runs(session: Session, source_id: int, since: timedelta) -> int:
         )
         or 0
     )
+
+
+def recent_events(
+    session: Session, principal: Principal, limit: int = 50, *, source_id: int | None = None
+) -> list[Event]:
+    """The latest events of the sources in scope (all events for a national scope)."""
+    allowed = {s.id for s in visible_sources(session, principal)}
+    query = select(Event).order_by(Event.id.desc()).limit(min(max(limit, 1), 500) * 4)
+    if source_id is not None:
+        query = query.where(Event.source_id == source_id)
+    found = [
+        e
+        for e in session.scalars(query)
+        if (e.source_id in allowed)
+        or (e.source_id is None and principal.scope.national)
+    ]
+    return found[:limit]

@@ -105,7 +105,8 @@ class RunOutcome:
 # -- the run's record ---------------------------------------------------------------------
 
 
-def _claim(session: Session, source_id: int, worker: str) -> None:
+def claim_lease(session: Session, source_id: int, worker: str) -> None:
+    """Take the source for this worker, or ``ConflictError`` if another holds it."""
     now = utcnow()
     claimed = session.execute(  # type: ignore[attr-defined]
         update(Source)
@@ -129,7 +130,7 @@ def _claim(session: Session, source_id: int, worker: str) -> None:
         )
 
 
-def _release(session: Session, source_id: int, worker: str) -> None:
+def release_lease(session: Session, source_id: int, worker: str) -> None:
     session.execute(
         update(Source)
         .where(Source.id == source_id, Source.lease_owner == worker)
@@ -151,7 +152,7 @@ def start_run(
                 f"source {source.name} has no table bound to a catalog entity yet; bind one "
                 "and confirm its mapping first"
             )
-        _claim(session, source_id, ctx.worker)
+        claim_lease(session, source_id, ctx.worker)
         run = SyncRun(
             source_id=source_id,
             trigger=trigger,
@@ -307,7 +308,7 @@ def finish_run(
                 else None
             )
             events.source_recovered(session, source, run, before)
-        _release(session, view.id, ctx.worker)
+        release_lease(session, view.id, ctx.worker)
         session.flush()
         session.expunge(run)
     return run

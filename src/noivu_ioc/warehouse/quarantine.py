@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+import pyarrow as pa
+
 from noivu_ioc.errors import ConflictError, NotFoundError
 from noivu_ioc.warehouse.store import Warehouse
 
@@ -206,3 +208,48 @@ def counts_by_run(warehouse: Warehouse, run_ids: Sequence[int]) -> dict[int, int
 
 def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
+
+
+def add_entries(warehouse: Warehouse, source_id: int, run_id: int, rejects: pa.Table) -> int:
+    """File rejected items outside a sync's commit (an MQTT listener's bad messages):
+    ``rejects`` has entity, position, raw (JSON) and reasons (JSON list)."""
+    if rejects.num_rows == 0:
+        return 0
+    now = _now()
+    with warehouse.write_lock, warehouse.cursor() as cur:
+        cur.register("_incoming", rejects)
+        try:
+            cur.execute(
+                "INSERT INTO _quarantine SELECT nextval('_quarantine_id'), ?, NULL, ?, entity, "
+                "position, NULL, raw, 'message', reasons, 'pending', 1, ?, ?, NULL, NULL, NULL, "
+                "NULL FROM _incoming",
+                [source_id, run_id, now, now],
+            )
+        finally:
+            cur.unregister("_incoming")
+    return int(rejects.num_rows)
+
+
+def resolve_replayed(
+    warehouse: Warehouse,
+    loaded: Sequence[int],
+    still: dict[int, str],
+    run_id: int,
+    user: str | None,
+) -> None:
+    """After a replay outside a sync's commit: the loaded entries become replayed, the
+    others keep waiting with their new reason."""
+    now = _now()
+    with warehouse.write_lock:
+        for entry_id in loaded:
+            warehouse.execute(
+                "UPDATE _quarantine SET status = 'replayed', resolved_at = ?, resolved_by = ?, "
+                "resolved_run_id = ?, updated_at = ? WHERE id = ?",
+                [now, user, run_id, now, entry_id],
+            )
+        for entry_id, reason in still.items():
+            warehouse.execute(
+                "UPDATE _quarantine SET reasons = ?, attempts = attempts + 1, run_id = ?, "
+                "updated_at = ? WHERE id = ?",
+                [json.dumps([reason], ensure_ascii=False), run_id, now, entry_id],
+            )

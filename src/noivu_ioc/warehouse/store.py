@@ -204,7 +204,8 @@ class Warehouse:
             cur.execute("BEGIN TRANSACTION")
             try:
                 cur.execute(
-                    f"INSERT INTO {LOAD_TABLE} VALUES (?, 'replace', ?, ?, NULL, NULL)",
+                    f"INSERT INTO {LOAD_TABLE} (load_id, kind, description, started_at) "
+                    "VALUES (?, 'replace', ?, ?)",
                     [load_id, description, datetime.now(UTC).replace(tzinfo=None)],
                 )
                 for e in entities:

@@ -15,12 +15,15 @@ from fastapi.templating import Jinja2Templates
 
 from noivu_ioc import __version__
 from noivu_ioc.catalog import catalog as sector_catalog
+from noivu_ioc.ingest.scheduler import Scheduler
+from noivu_ioc.ingest.sync import IngestContext
 from noivu_ioc.settings import Settings
 from noivu_ioc.store import OpStore, open_store
+from noivu_ioc.store.secrets import secret_box
 from noivu_ioc.warehouse import Warehouse, open_warehouse
 from noivu_ioc.web import i18n
 from noivu_ioc.web.errors import install_error_handlers
-from noivu_ioc.web.routes import auth, catalog, home, units
+from noivu_ioc.web.routes import auth, catalog, home, push, quarantine, sources, units
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +44,7 @@ def _templates() -> Jinja2Templates:
     templates.env.globals["t"] = i18n.t
     templates.env.globals["version"] = __version__
     templates.env.filters["num"] = i18n.format_number
+    templates.env.globals["num"] = i18n.format_number
     templates.env.globals["level_label"] = _level_label
     return templates
 
@@ -60,8 +64,17 @@ def create_app(
         if warehouse is None:
             app.state.warehouse = open_warehouse(settings.resolved_warehouse_url)
             owned.append(app.state.warehouse)
+        app.state.ingest = IngestContext(
+            app.state.store, app.state.warehouse, settings, secret_box(settings)
+        )
+        app.state.scheduler = None
+        if settings.scheduler:
+            app.state.scheduler = Scheduler(app.state.ingest)
+            app.state.scheduler.start()
         log.info("IOC %s ready", __version__)
         yield
+        if app.state.scheduler is not None:
+            app.state.scheduler.stop()
         for thing in owned:
             thing.close() if isinstance(thing, Warehouse) else thing.dispose()
 
@@ -114,6 +127,14 @@ def create_app(
         """Liveness probe for load balancers; says nothing about the data."""
         return {"status": "ok", "version": __version__}
 
-    for router in (auth.router, home.router, catalog.router, units.router):
+    for router in (
+        auth.router,
+        home.router,
+        catalog.router,
+        units.router,
+        sources.router,
+        quarantine.router,
+        push.router,
+    ):
         app.include_router(router)
     return app

@@ -10,6 +10,7 @@ from fastapi import Depends, Request
 from noivu_ioc.access.roles import Permission
 from noivu_ioc.access.users import Principal, audit, resolve_session
 from noivu_ioc.errors import NotAllowedError
+from noivu_ioc.ingest.sync import IngestContext
 from noivu_ioc.settings import Settings
 from noivu_ioc.store import OpStore
 from noivu_ioc.warehouse import Warehouse
@@ -79,3 +80,17 @@ def require(permission: Permission) -> Callable[..., Principal]:
 
 Viewer = Annotated[Principal, Depends(require(Permission.VIEW_SITUATION))]
 CatalogReader = Annotated[Principal, Depends(require(Permission.VIEW_CATALOG))]
+SourceViewer = Annotated[Principal, Depends(require(Permission.VIEW_SOURCES))]
+Steward = Annotated[Principal, Depends(require(Permission.MANAGE_SOURCES))]
+
+
+def get_ingest(request: Request) -> IngestContext:
+    ctx: IngestContext = request.app.state.ingest
+    return ctx
+
+
+Ingest = Annotated[IngestContext, Depends(get_ingest)]
+
+
+def client_of(request: Request) -> str | None:
+    return request.client.host if request.client else None

@@ -33,6 +33,10 @@ STATUS_OF_CODE: dict[str, int] = {
     "invalid_input": 422,
     "store_unavailable": 503,
     "configuration": 500,
+    "too_large": 413,
+    "unsupported_type": 415,
+    "source_error": 502,  # the sector system, not the IOC, failed to answer
+    "mass_delete": 409,
 }
 
 CODE_OF_STATUS: dict[int, str] = {
@@ -43,6 +47,7 @@ CODE_OF_STATUS: dict[int, str] = {
     405: "method_not_allowed",
     409: "conflict",
     413: "too_large",
+    415: "unsupported_type",
     422: "invalid_input",
     429: "too_many_requests",
 }
