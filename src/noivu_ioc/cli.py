@@ -14,6 +14,7 @@ import typer
 
 from noivu_ioc import __version__
 from noivu_ioc.errors import IOCError
+from noivu_ioc.ingest.cli import quarantine_app, sources_app
 from noivu_ioc.settings import Settings, load_settings
 
 if TYPE_CHECKING:
@@ -36,6 +37,8 @@ app.add_typer(users_app, name="users")
 app.add_typer(units_app, name="units")
 app.add_typer(db_app, name="db")
 app.add_typer(catalog_app, name="catalog")
+app.add_typer(sources_app, name="sources")
+app.add_typer(quarantine_app, name="quarantine")
 
 log = logging.getLogger("noivu_ioc")
 

@@ -22,7 +22,7 @@ from pydantic import ValidationError
 from sqlalchemy import select
 
 from noivu_ioc.errors import InvalidInputError
-from noivu_ioc.ingest.readers import mqtt, rest
+from noivu_ioc.ingest.readers import excel, files, mqtt, rest
 from noivu_ioc.ingest.readers.base import Batch, Reader, SourceError
 from noivu_ioc.settings import Settings
 from noivu_ioc.store import OpStore
@@ -201,6 +201,105 @@ class RestConnector:
 
     def reads(self, view: SourceView, binding: BindingView) -> Iterator[Read]:
         yield Read(self._reader(view, binding.selector), str(binding.selector.get("path", "")))
+
+
+# -- files ----------------------------------------------------------------------------------
+
+_CSV_SUFFIXES = (".csv", ".tsv", ".txt")
+_EXCEL_SUFFIXES = (".xlsx", ".xlsm")
+_PARQUET_SUFFIXES = (".parquet",)
+
+
+def file_folder(view: SourceView) -> Path:
+    """A file source's folder: the watched folder it names, or its upload folder."""
+    folder = view.config.get("folder")
+    if isinstance(folder, str) and folder:
+        return Path(folder)
+    return view.data_dir / "uploads" / view.name
+
+
+class FileConnector:
+    """CSV, XLSX and Parquet files in a watched folder (or uploaded into the source's own
+    folder). Each binding picks files by pattern and, for workbooks, a sheet; a file is
+    loaded once per content: sending it again changed loads it again."""
+
+    kind: ClassVar[str] = "file"
+
+    def prepare(
+        self, config: dict[str, Any], secrets: dict[str, Any]
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
+        config = dict(config)
+        folder = config.get("folder")
+        if folder is not None and not isinstance(folder, str):
+            raise InvalidInputError("folder must be a path, e.g. /srv/ioc/incoming/ton-giao")
+        if folder and not Path(folder).is_absolute():
+            raise InvalidInputError(
+                f"folder `{folder}` must be an absolute path on the IOC server, e.g. "
+                "/srv/ioc/incoming/ton-giao"
+            )
+        return config, {}
+
+    def _reader(self, path: Path, selector: dict[str, Any]) -> Reader:
+        suffix = path.suffix.lower()
+        try:
+            if suffix in _EXCEL_SUFFIXES:
+                return excel.ExcelReader(
+                    path,
+                    excel.ExcelConfig(
+                        **{
+                            k: selector[k]
+                            for k in ("sheet", "header_row", "header_rows")
+                            if selector.get(k) is not None
+                        }
+                    ),
+                )
+            if suffix in _PARQUET_SUFFIXES:
+                return files.ParquetReader(path)
+            if suffix in _CSV_SUFFIXES:
+                return files.CsvReader(path, files.CsvConfig(**selector.get("csv", {})))
+        except ValidationError as exc:
+            raise invalid(self.kind, exc) from None
+        raise SourceError(
+            f"{path.name} is not a file the IOC reads (expected .csv, .tsv, .txt, .xlsx, .xlsm "
+            "or .parquet); narrow the binding's pattern"
+        )
+
+    def _files(self, view: SourceView, selector: dict[str, Any]) -> list[files.FileInfo]:
+        folder = file_folder(view)
+        if not folder.exists() and not view.config.get("folder"):
+            return []  # nothing uploaded yet
+        return files.list_files(folder, str(selector.get("pattern") or "*"))
+
+    def check(self, view: SourceView) -> str:
+        folder = file_folder(view)
+        selectors = [b.selector for b in view.bindings] or [{}]
+        found = 0
+        for selector in selectors:
+            listed = self._files(view, selector)
+            found += len(listed)
+            if listed:
+                self._reader(listed[-1].path, selector).check()
+        return f"folder {folder}: {found} file(s) match"
+
+    def tables(self, view: SourceView) -> list[str]:
+        return [f.path.name for f in self._files(view, {})]
+
+    def columns(self, view: SourceView, selector: dict[str, Any]) -> list[str]:
+        listed = self._files(view, selector)
+        if not listed:
+            raise SourceError(
+                f"no file of {file_folder(view)} matches `{selector.get('pattern') or '*'}` "
+                "yet; upload one or copy it into the folder, then propose the mapping"
+            )
+        return self._reader(listed[-1].path, selector).columns()
+
+    def reads(self, view: SourceView, binding: BindingView) -> Iterator[Read]:
+        for info in self._files(view, binding.selector):
+            yield Read(
+                self._reader(info.path, binding.selector),
+                info.path.name,
+                item=f"file:{binding.id}:{info.path.name}:{info.sha256}",
+            )
 
 
 # -- push ---------------------------------------------------------------------------------------
@@ -430,8 +529,8 @@ class MqttConnector:
         )
 
 
-
 _CONNECTORS: dict[str, Connector] = {
+    "file": FileConnector(),
     "rest": RestConnector(),
     "push": PushConnector(),
     "mqtt": MqttConnector(),

@@ -616,7 +616,6 @@ def recent_events(
     found = [
         e
         for e in session.scalars(query)
-        if (e.source_id in allowed)
-        or (e.source_id is None and principal.scope.national)
+        if (e.source_id in allowed) or (e.source_id is None and principal.scope.national)
     ]
     return found[:limit]

@@ -91,7 +91,10 @@ class StreamHub:
                 log.warning("MQTT source %s cannot start: %s", source.name, exc.message)
                 return
             run = SyncRun(
-                source_id=source_id, trigger="stream", state="running", worker=self.ctx.worker,
+                source_id=source_id,
+                trigger="stream",
+                state="running",
+                worker=self.ctx.worker,
                 started_at=utcnow(),
             )
             session.add(run)
@@ -177,8 +180,13 @@ def save_messages(
                 subject=e.device_id,
                 source=source,
                 message=f"{e.kind} {e.device_id}: {e.status or 'message'}",
-                payload={"kind": e.kind, "status": e.status, "topic": e.topic,
-                         "values": _plain(e.values), "position": e.position},
+                payload={
+                    "kind": e.kind,
+                    "status": e.status,
+                    "topic": e.topic,
+                    "values": _plain(e.values),
+                    "position": e.position,
+                },
                 observed_at=e.observed_at,
             )
         run = session.get(SyncRun, run_id)
@@ -217,8 +225,14 @@ def replay_messages(
         source = session.get(Source, source_id)
         assert source is not None
         config = mqtt_config(dict(source.config), ctx.box.open(source.secret))
-        run = SyncRun(source_id=source_id, trigger="replay", triggered_by=user, state="running",
-                      worker=ctx.worker, started_at=utcnow())
+        run = SyncRun(
+            source_id=source_id,
+            trigger="replay",
+            triggered_by=user,
+            state="running",
+            worker=ctx.worker,
+            started_at=utcnow(),
+        )
         session.add(run)
         session.flush()
         run_id = run.id
@@ -248,5 +262,3 @@ def replay_messages(
         session.flush()
         session.expunge(finished)
     return finished
-
-

@@ -15,6 +15,7 @@ from fastapi import UploadFile
 
 from noivu_ioc.access.users import Principal, audit
 from noivu_ioc.errors import InvalidInputError
+from noivu_ioc.ingest.connectors import SourceView, file_folder
 from noivu_ioc.ingest.push import PayloadTooLargeError
 from noivu_ioc.ingest.readers.files import binary_kind
 from noivu_ioc.ingest.sources import get_source
@@ -34,14 +35,6 @@ class StoredFile:
     size: int
     sha256: str
     path: Path
-
-
-def folder_of(ctx: IngestContext, name: str, config: dict[str, object]) -> Path:
-    """A file source's folder: the watched folder it names, or its upload folder."""
-    folder = config.get("folder")
-    if isinstance(folder, str) and folder:
-        return Path(folder)
-    return Path(ctx.settings.data_dir) / "uploads" / name
 
 
 def safe_name(filename: str | None) -> str:
@@ -73,7 +66,10 @@ def _check_kind(name: str, head: bytes) -> None:
 
 
 async def receive(
-    ctx: IngestContext, principal: Principal, name: str, upload: UploadFile,
+    ctx: IngestContext,
+    principal: Principal,
+    name: str,
+    upload: UploadFile,
     client: str | None = None,
 ) -> StoredFile:
     with ctx.store.session() as session:
@@ -83,7 +79,7 @@ async def receive(
                 f"source {name} is a {source.kind} source; files can be uploaded to file "
                 "sources only"
             )
-        folder = folder_of(ctx, source.name, dict(source.config))
+        folder = file_folder(SourceView.of(source, {}, ctx.settings))
     filename = safe_name(upload.filename)
     limit = ctx.settings.upload_max_bytes
     folder.mkdir(parents=True, exist_ok=True)
@@ -113,7 +109,14 @@ async def receive(
     finally:
         partial.unlink(missing_ok=True)
     with ctx.store.session() as session:
-        audit(session, "source.upload", "ok", user=principal, target=f"{name}/{filename}",
-              client=client, detail={"bytes": size, "sha256": digest.hexdigest()})
+        audit(
+            session,
+            "source.upload",
+            "ok",
+            user=principal,
+            target=f"{name}/{filename}",
+            client=client,
+            detail={"bytes": size, "sha256": digest.hexdigest()},
+        )
     log.info("uploaded %s (%s bytes) to source %s", filename, size, name)
     return StoredFile(filename, size, digest.hexdigest(), target)

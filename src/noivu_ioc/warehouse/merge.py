@@ -227,6 +227,11 @@ def commit_run(warehouse: Warehouse, staging: Staging, plan: CommitPlan) -> Comm
     started = time.perf_counter()
     outcomes: dict[str, EntityOutcome] = {}
     with warehouse.write_lock, warehouse.cursor() as cur:
+        log.info(
+            "run %s: checking %s staged rows for duplicates and references",
+            plan.run_id,
+            staging.rows,
+        )
         for ep in plan.entities:
             _ensure_table(cur, ep.entity)
             for ref in ep.refs:
@@ -235,6 +240,7 @@ def commit_run(warehouse: Warehouse, staging: Staging, plan: CommitPlan) -> Comm
 
         load_id = _count(cur, f"SELECT coalesce(max(load_id), 0) + 1 FROM {LOAD_TABLE}")
         now = _utc_now()
+        log.info("run %s: writing to the warehouse in one transaction", plan.run_id)
         cur.execute("BEGIN TRANSACTION")
         try:
             for ep in plan.entities:
