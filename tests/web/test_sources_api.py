@@ -39,8 +39,12 @@ def app_client(tmp_path: Path, store_url: str) -> Iterator[TestClient]:
     run_sync(ctx, orgs)
     with ctx.store.session() as session:
         create_user(
-            session, username="dulieu.laocai", full_name="Vàng Thị Mỷ", password=DEMO_PASSWORD,
-            roles=["data_steward"], units=["SNV.15"],
+            session,
+            username="dulieu.laocai",
+            full_name="Vàng Thị Mỷ",
+            password=DEMO_PASSWORD,
+            roles=["data_steward"],
+            units=["SNV.15"],
         )
     settings = Settings(data_dir=tmp_path, scheduler=False, push_max_bytes=4096)
     with TestClient(create_app(settings, ctx.store, ctx.warehouse)) as client:
@@ -55,8 +59,11 @@ def _push_source(client: TestClient, name: str = "co-so-tho-tu", **extra: Any) -
         "label": "Cơ sở thờ tự (Ban Tôn giáo Chính phủ)",
         "kind": "push",
         "bindings": [
-            {"name": "co-so", "entity": "worship_place",
-             "mapping": WORSHIP_MAPPING.model_dump(exclude_defaults=True)}
+            {
+                "name": "co-so",
+                "entity": "worship_place",
+                "mapping": WORSHIP_MAPPING.model_dump(exclude_defaults=True),
+            }
         ],
         **extra,
     }
@@ -67,11 +74,18 @@ def _push_source(client: TestClient, name: str = "co-so-tho-tu", **extra: Any) -
     return key
 
 
-def _push(client: TestClient, key: str, records: Any, *, name: str = "co-so-tho-tu",
-          content_type: str = "application/json") -> Any:
+def _push(
+    client: TestClient,
+    key: str,
+    records: Any,
+    *,
+    name: str = "co-so-tho-tu",
+    content_type: str = "application/json",
+) -> Any:
     body = records if isinstance(records, bytes) else json.dumps(records).encode()
     return client.post(
-        f"/api/push/{name}/co-so", content=body,
+        f"/api/push/{name}/co-so",
+        content=body,
         headers={"X-API-Key": key, "Content-Type": content_type},
     )
 
@@ -118,9 +132,13 @@ def test_a_pushed_batch_is_loaded_and_its_bad_rows_quarantined(app_client: TestC
     run = _sync(app_client)
 
     assert receipt.status_code == 202
-    assert receipt.json() == {"batch_id": receipt.json()["batch_id"], "records": 3,
-                              "status": "received", "source": "co-so-tho-tu",
-                              "binding": "co-so"}
+    assert receipt.json() == {
+        "batch_id": receipt.json()["batch_id"],
+        "records": 3,
+        "status": "received",
+        "source": "co-so-tho-tu",
+        "binding": "co-so",
+    }
     assert (run.rows_read, run.rows_loaded, run.rows_quarantined) == (3, 2, 1)
     status = app_client.get("/api/sources/co-so-tho-tu").json()
     assert status["health"] == "ok"
@@ -157,8 +175,12 @@ def test_a_pushed_batch_is_loaded_and_its_bad_rows_quarantined(app_client: TestC
     ],
 )
 def test_bad_push_batches_are_refused_and_nothing_is_stored(
-    app_client: TestClient, key: str | None, body: bytes | list[Any], content_type: str,
-    status: int, words: str,
+    app_client: TestClient,
+    key: str | None,
+    body: bytes | list[Any],
+    content_type: str,
+    status: int,
+    words: str,
 ) -> None:
     login(app_client, "dulieu")
     good_key = _push_source(app_client)
@@ -209,7 +231,8 @@ def test_viewers_see_the_monitor_but_cannot_change_it(app_client: TestClient) ->
     assert app_client.get("/api/quarantine").status_code == 403
     denied = [a for a in _audits(app_client, "authorize") if a.outcome == "denied"]
     assert {a.target for a in denied} == {
-        "POST /api/sources/co-so-tho-tu/sync", "GET /api/quarantine"
+        "POST /api/sources/co-so-tho-tu/sync",
+        "GET /api/quarantine",
     }
 
 

@@ -35,8 +35,7 @@ async def _body(request: Request, limit: int) -> bytes:
         size += len(chunk)
         if size > limit:
             raise push.PayloadTooLargeError(
-                f"the batch is larger than the limit of {limit:,} bytes; send it in smaller "
-                "batches"
+                f"the batch is larger than the limit of {limit:,} bytes; send it in smaller batches"
             )
         chunks.append(chunk)
     return b"".join(chunks)
@@ -69,6 +68,9 @@ async def push_batch(
     if scheduler is not None:
         scheduler.wake()
     return PushReceipt(
-        batch_id=received.batch_id, records=received.records, status="received",
-        source=received.source, binding=received.binding,
+        batch_id=received.batch_id,
+        records=received.records,
+        status="received",
+        source=received.source,
+        binding=received.binding,
     )

@@ -102,21 +102,37 @@ def entry_public(entry: wq.Entry, source_name: str) -> EntryPublic:
     )
 
 
-Status = Annotated[str | None, Query(description="pending (default), replayed, dismissed, "
-                                     "superseded, or 'all'")]
+Status = Annotated[
+    str | None, Query(description="pending (default), replayed, dismissed, superseded, or 'all'")
+]
 
 
 @router.get("/api/quarantine", response_model=EntryPage)
 def api_list(
-    request: Request, ctx: Ingest, principal: Steward, source: str | None = None,
-    status: Status = "pending", entity: str | None = None, run_id: int | None = None,
-    q: str | None = None, limit: int = 50, offset: int = 0,
+    request: Request,
+    ctx: Ingest,
+    principal: Steward,
+    source: str | None = None,
+    status: Status = "pending",
+    entity: str | None = None,
+    run_id: int | None = None,
+    q: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
 ) -> EntryPage:
     """Rejected rows of the sources in scope, newest first; every read is audited."""
     with ctx.store.session() as session:
         entries, total, sources = service.list_entries(
-            ctx, session, principal, source=source, status=None if status == "all" else status,
-            entity=entity, run_id=run_id, search=q, limit=limit, offset=offset,
+            ctx,
+            session,
+            principal,
+            source=source,
+            status=None if status == "all" else status,
+            entity=entity,
+            run_id=run_id,
+            search=q,
+            limit=limit,
+            offset=offset,
             client=client_of(request),
         )
         return EntryPage(
@@ -138,8 +154,9 @@ def api_edit(
 ) -> EntryPublic:
     """Correct an entry's values; replay it to load it."""
     with ctx.store.session() as session:
-        entry = service.edit_entry(ctx, session, principal, entry_id, data.values,
-                                   client_of(request))
+        entry = service.edit_entry(
+            ctx, session, principal, entry_id, data.values, client_of(request)
+        )
         _, source = service.get_entry(ctx, session, principal, entry_id, client_of(request))
         return entry_public(entry, source.name)
 
@@ -153,24 +170,32 @@ def api_replay(request: Request, ctx: Ingest, principal: Steward, data: Replay) 
 
 
 @router.post("/api/quarantine/dismiss")
-def api_dismiss(request: Request, ctx: Ingest, principal: Steward, data: Dismiss
-                ) -> dict[str, int]:
+def api_dismiss(request: Request, ctx: Ingest, principal: Steward, data: Dismiss) -> dict[str, int]:
     """Set entries aside for good, with the reason (they stay, marked dismissed)."""
     with ctx.store.session() as session:
-        count = service.dismiss_entries(ctx, session, principal, data.ids, data.reason,
-                                        client_of(request))
+        count = service.dismiss_entries(
+            ctx, session, principal, data.ids, data.reason, client_of(request)
+        )
     return {"dismissed": count}
 
 
 @router.post("/api/quarantine/translate")
-def api_translate(request: Request, ctx: Ingest, principal: Steward, data: Translate
-                  ) -> dict[str, Any]:
+def api_translate(
+    request: Request, ctx: Ingest, principal: Steward, data: Translate
+) -> dict[str, Any]:
     """Translate one of a source's values to a catalog code in its mapping (e.g. the local
     name of a religion); replay the entries to load them."""
     with ctx.store.session() as session:
         binding = svc.add_code_translation(
-            ctx, session, principal, data.source, data.binding, data.field, data.value,
-            data.code, client_of(request),
+            ctx,
+            session,
+            principal,
+            data.source,
+            data.binding,
+            data.field,
+            data.value,
+            data.code,
+            client_of(request),
         )
         return {"binding": binding.name, "mapping": binding.mapping}
 
@@ -180,23 +205,37 @@ def api_translate(request: Request, ctx: Ingest, principal: Steward, data: Trans
 
 @router.get("/quarantine", response_class=HTMLResponse, include_in_schema=False)
 def quarantine_page(
-    request: Request, lang: Lang, ctx: Ingest, principal: Steward, source: str | None = None,
-    status: str = "pending", entity: str | None = None, q: str | None = None,
-    page: int = 1, entry: int | None = None,
+    request: Request,
+    lang: Lang,
+    ctx: Ingest,
+    principal: Steward,
+    source: str | None = None,
+    status: str = "pending",
+    entity: str | None = None,
+    q: str | None = None,
+    page: int = 1,
+    entry: int | None = None,
 ) -> Response:
     size = 25
     with ctx.store.session() as session:
         entries, total, sources = service.list_entries(
-            ctx, session, principal, source=source or None,
-            status=None if status == "all" else status, entity=entity or None,
-            search=q or None, limit=size, offset=(max(page, 1) - 1) * size,
+            ctx,
+            session,
+            principal,
+            source=source or None,
+            status=None if status == "all" else status,
+            entity=entity or None,
+            search=q or None,
+            limit=size,
+            offset=(max(page, 1) - 1) * size,
             client=client_of(request),
         )
         chosen = None
         chosen_source = None
         if entry is not None:
-            chosen, chosen_source = service.get_entry(ctx, session, principal, entry,
-                                                      client_of(request))
+            chosen, chosen_source = service.get_entry(
+                ctx, session, principal, entry, client_of(request)
+            )
         code_fields = []
         if chosen is not None and chosen_source is not None:
             binding = next((b for b in chosen_source.bindings if b.id == chosen.binding_id), None)
@@ -212,8 +251,12 @@ def quarantine_page(
                 "entries": entries,
                 "total": total,
                 "sources": sources,
-                "filters": {"source": source or "", "status": status, "entity": entity or "",
-                            "q": q or ""},
+                "filters": {
+                    "source": source or "",
+                    "status": status,
+                    "entity": entity or "",
+                    "q": q or "",
+                },
                 "page": max(page, 1),
                 "pages": max(1, -(-total // size)),
                 "chosen": chosen,
@@ -229,11 +272,11 @@ def quarantine_page(
 
 
 @router.post("/quarantine/{entry_id}/edit", include_in_schema=False)
-async def edit_form(request: Request, entry_id: int, ctx: Ingest, principal: Steward
-                    ) -> Response:
+async def edit_form(request: Request, entry_id: int, ctx: Ingest, principal: Steward) -> Response:
     form = await request.form()
-    values = {k[2:]: (str(v) if str(v) != "" else None) for k, v in form.items()
-              if k.startswith("v:")}
+    values = {
+        k[2:]: (str(v) if str(v) != "" else None) for k, v in form.items() if k.startswith("v:")
+    }
     with ctx.store.session() as session:
         service.edit_entry(ctx, session, principal, entry_id, values, client_of(request))
     return RedirectResponse(f"/quarantine?entry={entry_id}&msg=edited", status_code=303)
@@ -252,7 +295,9 @@ async def replay_form(request: Request, ctx: Ingest, principal: Steward) -> Resp
 
 @router.post("/quarantine/dismiss", include_in_schema=False)
 async def dismiss_form(
-    request: Request, ctx: Ingest, principal: Steward,
+    request: Request,
+    ctx: Ingest,
+    principal: Steward,
     reason: Annotated[str, Form()],
 ) -> Response:
     form = await request.form()
@@ -266,12 +311,23 @@ async def dismiss_form(
 async def translate_form(request: Request, ctx: Ingest, principal: Steward) -> Response:
     form = await request.form()
     data = Translate(
-        source=str(form.get("source", "")), binding=str(form.get("binding", "")),
-        field=str(form.get("field", "")), value=str(form.get("value", "")),
+        source=str(form.get("source", "")),
+        binding=str(form.get("binding", "")),
+        field=str(form.get("field", "")),
+        value=str(form.get("value", "")),
         code=str(form.get("code", "")),
     )
     entry_id = str(form.get("entry", ""))
     with ctx.store.session() as session:
-        svc.add_code_translation(ctx, session, principal, data.source, data.binding, data.field,
-                                 data.value, data.code, client_of(request))
+        svc.add_code_translation(
+            ctx,
+            session,
+            principal,
+            data.source,
+            data.binding,
+            data.field,
+            data.value,
+            data.code,
+            client_of(request),
+        )
     return RedirectResponse(f"/quarantine?entry={entry_id}&msg=translated", status_code=303)

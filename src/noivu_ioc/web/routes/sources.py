@@ -258,8 +258,12 @@ def api_add_binding(
     with ctx.store.session() as session:
         b = svc.add_binding(ctx, session, principal, name, data, client_of(request))
         return BindingPublic(
-            name=b.name, entity=b.entity, selector=b.selector, mapping=b.mapping,
-            confirmed=b.confirmed_at is not None, confirmed_by=b.confirmed_by,
+            name=b.name,
+            entity=b.entity,
+            selector=b.selector,
+            mapping=b.mapping,
+            confirmed=b.confirmed_at is not None,
+            confirmed_by=b.confirmed_by,
         )
 
 
@@ -288,8 +292,12 @@ def api_set_mapping(
     with ctx.store.session() as session:
         b = svc.set_mapping(ctx, session, principal, name, binding, mapping, client_of(request))
         return BindingPublic(
-            name=b.name, entity=b.entity, selector=b.selector, mapping=b.mapping,
-            confirmed=True, confirmed_by=b.confirmed_by,
+            name=b.name,
+            entity=b.entity,
+            selector=b.selector,
+            mapping=b.mapping,
+            confirmed=True,
+            confirmed_by=b.confirmed_by,
         )
 
 
@@ -318,7 +326,10 @@ def api_run(name: str, run_id: int, ctx: Ingest, principal: SourceViewer) -> Run
 
 @router.post("/api/sources/{name}/files", status_code=201)
 async def api_upload(
-    request: Request, name: str, ctx: Ingest, principal: Steward,
+    request: Request,
+    name: str,
+    ctx: Ingest,
+    principal: Steward,
     file: Annotated[UploadFile, File(description="CSV, XLSX or Parquet file")],
 ) -> dict[str, Any]:
     """Upload a file into a file source's folder; the next sync loads it."""
@@ -328,8 +339,7 @@ async def api_upload(
 
 
 @router.post("/api/sources/{name}/rotate-key")
-def api_rotate_key(request: Request, name: str, ctx: Ingest, principal: Steward
-                   ) -> dict[str, str]:
+def api_rotate_key(request: Request, name: str, ctx: Ingest, principal: Steward) -> dict[str, str]:
     """A new API key for a push source; the old one stops working at once."""
     with ctx.store.session() as session:
         return {"api_key": svc.rotate_push_key(ctx, session, principal, name, client_of(request))}
@@ -346,8 +356,13 @@ def _event_public(e: Event) -> EventPublic:
     at = _utc(e.at)
     assert at is not None
     return EventPublic(
-        id=e.id, at=at, kind=e.kind, severity=e.severity, subject=e.subject,
-        message=e.message, payload=e.payload,
+        id=e.id,
+        at=at,
+        kind=e.kind,
+        severity=e.severity,
+        subject=e.subject,
+        message=e.message,
+        payload=e.payload,
     )
 
 
@@ -376,8 +391,7 @@ def _monitor_context(
         "events": svc.recent_events(session, principal, 8),
         "can_manage": principal.can(Permission.MANAGE_SOURCES),
         "durations_json": {
-            s.source.name: json.dumps([round(d, 2) for d in s.durations[-20:]])
-            for s in statuses
+            s.source.name: json.dumps([round(d, 2) for d in s.durations[-20:]]) for s in statuses
         },
     }
 
@@ -502,9 +516,7 @@ async def create_source_form(
         )
     except Exception as exc:  # pydantic's own complaints, conflicts: shown on the form
         message = getattr(exc, "message", None) or str(exc)
-        return render(
-            request, "source_new.html", _new_context(lang, principal, form, message), 422
-        )
+        return render(request, "source_new.html", _new_context(lang, principal, form, message), 422)
     target = f"/sources/{name}" + (f"?key={key}" if key else "")
     return RedirectResponse(target, status_code=303)
 
@@ -554,7 +566,11 @@ def _detail_context(
 
 @router.get("/sources/{name}", response_class=HTMLResponse, include_in_schema=False)
 def source_page(
-    request: Request, name: str, lang: Lang, ctx: Ingest, principal: SourceViewer,
+    request: Request,
+    name: str,
+    lang: Lang,
+    ctx: Ingest,
+    principal: SourceViewer,
     key: str | None = None,
 ) -> Response:
     with ctx.store.session() as session:
@@ -565,9 +581,7 @@ def source_page(
 
 
 @router.post("/sources/{name}/test", response_class=HTMLResponse, include_in_schema=False)
-def test_form(
-    request: Request, name: str, lang: Lang, ctx: Ingest, principal: Steward
-) -> Response:
+def test_form(request: Request, name: str, lang: Lang, ctx: Ingest, principal: Steward) -> Response:
     with ctx.store.session() as session:
         ok, message = svc.test_connection(ctx, session, principal, name, client_of(request))
     return render(request, "_test_result.html", {"lang": lang, "ok": ok, "message": message})
@@ -583,7 +597,10 @@ def sync_form(request: Request, name: str, ctx: Ingest, principal: Steward) -> R
 
 @router.post("/sources/{name}/files", include_in_schema=False)
 async def upload_form(
-    request: Request, name: str, ctx: Ingest, principal: Steward,
+    request: Request,
+    name: str,
+    ctx: Ingest,
+    principal: Steward,
     file: Annotated[UploadFile, File()],
 ) -> Response:
     await uploads.receive(ctx, principal, name, file, client_of(request))
