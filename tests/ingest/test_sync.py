@@ -85,7 +85,7 @@ def test_clean_and_dirty_rows_keep_the_invariant(ctx: IngestContext, places: int
     ]
     assert "`Đạo Mẫu` is not a code of Tôn giáo (religion)" in by_position["record 7"].reasons[0]
     assert by_position["record 8"].reasons == [
-        "column `Năm xây dựng` (established_year): `năm1900` is not a whole number "
+        "column `Năm xây dựng` (established_year): `năm 1900` is not a whole number "
         "(expected e.g. 1234 or 1.234)"
     ]
     assert by_position["record 9"].reasons == [

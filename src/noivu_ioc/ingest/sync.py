@@ -14,15 +14,18 @@ Invariant of every committed run: rows read = rows loaded + rows quarantined.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
 import socket
+import threading
 import time
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from queue import Empty, Full, Queue
 from typing import Any
 
 import pyarrow as pa
@@ -397,7 +400,7 @@ def _stage_one(
     half-way leaves nothing behind and can be skipped."""
     mapped_columns = {c for fm in mapping.fields.values() for c in fm.source_columns}
     held: list[tuple[Batch, Checked]] = []
-    for batch in read.reader.read(since):
+    for batch in prefetched(read.reader.read(since)):
         checked = check_batch(entity, mapping, batch.table, batch.positions, binding.id)
         for column in batch.table.column_names:
             if column not in mapped_columns and column not in tally.new_columns:
@@ -408,6 +411,51 @@ def _stage_one(
             held.append((batch, checked))
     for batch, checked in held:
         _stage_checked(staging, entity, binding, batch, checked, tally)
+
+
+_DONE = object()
+
+
+def prefetched(batches: Iterator[Batch], depth: int = 2) -> Iterator[Batch]:
+    """The reader's batches, read one or two ahead in a thread of their own, so that the
+    next batch is parsed (pyarrow and the drivers release the GIL) while this one is
+    checked. The reader's errors come out where its batch would have."""
+    queue: Queue[object] = Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            for batch in batches:
+                while not stop.is_set():
+                    try:
+                        queue.put(batch, timeout=0.1)
+                        break
+                    except Full:
+                        continue
+                if stop.is_set():
+                    return
+            queue.put(_DONE)
+        except BaseException as exc:  # handed to the consumer, raised there
+            queue.put(exc)
+
+    worker = threading.Thread(target=produce, name="ioc-read", daemon=True)
+    worker.start()
+    try:
+        while True:
+            item = queue.get()
+            if item is _DONE:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item  # type: ignore[misc]
+    finally:
+        stop.set()
+        while worker.is_alive():
+            with contextlib.suppress(Empty):
+                queue.get(timeout=0.1)
+        close = getattr(batches, "close", None)
+        if close is not None and not worker.is_alive():
+            close()
 
 
 def _stage_checked(

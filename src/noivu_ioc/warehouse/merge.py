@@ -1,21 +1,21 @@
 """How a sync run's rows reach the warehouse: staged outside the sector tables while the
 run reads, then merged in one transaction.
 
-A run appends its checked rows (and the rows it rejected) to a staging database of its own,
-attached in memory to the warehouse's connection, so that the sector tables are untouched
-while the source is read. ``commit_run`` then, holding the write lock:
+A run keeps its checked rows (and the rows it rejected) as Arrow tables in memory while the
+source is read, so the sector tables are untouched until the end. ``commit_run`` then hands
+them to DuckDB without copying and, holding the write lock:
 
 1. finds keys that the run delivered twice with different values, and rows whose
    references (a training record's person, an award's agency) are neither in the warehouse
-   nor in this run, and moves them to the run's rejects (only the staging database is
-   written here);
+   nor in this run, and sets them aside as rejects (in temporary tables only);
 2. in ONE transaction on the main database: detects the rows a snapshot no longer
    contains, upserts the staged rows by natural key, files the rejects in ``_quarantine``,
    stores the cursors and the items consumed, and records the load.
 
 A process killed at any moment therefore leaves the warehouse as it was before the run or
 with the whole run in it, never a part: DuckDB discards an uncommitted transaction when the
-file is opened again, and the staging database lives only in memory.
+file is opened again, and the staged rows lived only in the process's memory. (Known limit:
+a run's rows must fit in memory; 2.5 million personnel dossiers take about 2 GiB.)
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from datetime import UTC, datetime
 import duckdb
 import pyarrow as pa
 
-from noivu_ioc.catalog import Entity, catalog
+from noivu_ioc.catalog import Entity, FieldType, catalog
 from noivu_ioc.errors import IOCError
 from noivu_ioc.warehouse.store import LOAD_TABLE, Warehouse, column_ddl, quote
 
@@ -137,29 +137,29 @@ def key_text_sql(entity: Entity, alias: str) -> str:
 
 
 class Staging:
-    """The rows of one run, held in an in-memory database attached to the warehouse."""
+    """The rows of one run, held as Arrow tables until the run commits."""
 
     def __init__(self, warehouse: Warehouse, run_id: int) -> None:
         self.warehouse = warehouse
-        self.name = f"stage_{run_id}"
+        self.run_id = run_id
+        self._rows: dict[str, list[pa.Table]] = {}
         self._entities: dict[str, Entity] = {}
+        self._rejects: list[pa.Table] = []
         self._next_seq = 0
         self.rows = 0
         self.rejects = 0
-        with warehouse.cursor() as cur:
-            cur.execute(f"ATTACH ':memory:' AS {self.name}")
-            cur.execute(
-                f"CREATE TABLE {self.name}.rejects ("
-                "binding_id INTEGER, entity VARCHAR, position VARCHAR, key_text VARCHAR, "
-                "raw VARCHAR, raw_kind VARCHAR, reasons VARCHAR, qid BIGINT)"
-            )
-
-    def table(self, entity_id: str) -> str:
-        return f"{self.name}.{quote('e_' + entity_id)}"
 
     @property
     def entity_ids(self) -> tuple[str, ...]:
         return tuple(self._entities)
+
+    def table(self, entity_id: str) -> str:
+        """The name under which ``commit_run`` shows the entity's staged rows to SQL."""
+        return quote(f"_stage_{self.run_id}_{entity_id}")
+
+    @property
+    def rejects_table(self) -> str:
+        return quote(f"_stage_{self.run_id}_rejects")
 
     def append(
         self,
@@ -174,9 +174,9 @@ class Staging:
             return
         n = rows.num_rows
         extra = {
-            BINDING: pa.array([binding_id] * n, pa.int32()),
+            BINDING: pa.repeat(pa.scalar(binding_id, pa.int32()), n),
             POSITION: positions.cast(pa.string()),
-            SEQUENCE: pa.array(range(self._next_seq, self._next_seq + n), pa.int64()),
+            SEQUENCE: pa.arange(self._next_seq, self._next_seq + n).cast(pa.int64()),
             QUARANTINE_ID: (
                 quarantine_ids.cast(pa.int64())
                 if quarantine_ids is not None
@@ -186,40 +186,65 @@ class Staging:
         for name, column in extra.items():
             rows = rows.append_column(name, column)
         self._next_seq += n
-        with self.warehouse.cursor() as cur:
-            if entity.id not in self._entities:
-                cur.execute(f"CREATE TABLE {self.table(entity.id)} ({_stage_ddl(entity)})")
-                self._entities[entity.id] = entity
-            cur.register("_incoming", rows)
-            try:
-                cur.execute(f"INSERT INTO {self.table(entity.id)} BY NAME SELECT * FROM _incoming")
-            finally:
-                cur.unregister("_incoming")
+        self._entities.setdefault(entity.id, entity)
+        self._rows.setdefault(entity.id, []).append(rows)
         self.rows += n
 
     def reject(self, rejects: pa.Table) -> None:
         """Add rows that failed validation (``REJECT_SCHEMA``)."""
         if rejects.num_rows == 0:
             return
-        rejects = rejects.select(REJECT_SCHEMA.names).cast(REJECT_SCHEMA)
-        with self.warehouse.cursor() as cur:
-            cur.register("_incoming", rejects)
-            try:
-                cur.execute(f"INSERT INTO {self.name}.rejects SELECT * FROM _incoming")
-            finally:
-                cur.unregister("_incoming")
+        self._rejects.append(rejects.select(REJECT_SCHEMA.names).cast(REJECT_SCHEMA))
         self.rejects += rejects.num_rows
 
+    def staged(self, entity_id: str) -> pa.Table:
+        entity = self._entities[entity_id]
+        schema = pa.schema(
+            [pa.field(f.name, _ARROW[f.type]) for f in entity.fields]
+            + [
+                pa.field(BINDING, pa.int32()),
+                pa.field(POSITION, pa.string()),
+                pa.field(SEQUENCE, pa.int64()),
+                pa.field(QUARANTINE_ID, pa.int64()),
+            ]
+        )
+        return pa.concat_tables(
+            [t.select(schema.names).cast(schema) for t in self._rows[entity_id]]
+        )
+
+    def show(self, cur: duckdb.DuckDBPyConnection) -> None:
+        """Make the staged rows and rejects visible to SQL on ``cur`` (no copy)."""
+        for entity_id in self._entities:
+            cur.register(self.table(entity_id).strip('"'), self.staged(entity_id))
+        rejects = pa.concat_tables(self._rejects) if self._rejects else REJECT_SCHEMA.empty_table()
+        cur.register(self.rejects_table.strip('"'), rejects)
+
+    def add_rejects(self, rejects: pa.Table, cur: duckdb.DuckDBPyConnection) -> None:
+        """Rejects found at commit: kept and shown to SQL again."""
+        if rejects.num_rows:
+            self._rejects.append(rejects.cast(REJECT_SCHEMA))
+            self.rejects += rejects.num_rows
+            cur.register(self.rejects_table.strip('"'), pa.concat_tables(self._rejects))
+
+    def hide(self, cur: duckdb.DuckDBPyConnection) -> None:
+        for entity_id in self._entities:
+            cur.unregister(self.table(entity_id).strip('"'))
+        cur.unregister(self.rejects_table.strip('"'))
+
     def close(self) -> None:
-        with self.warehouse.cursor() as cur:
-            cur.execute(f"DETACH DATABASE IF EXISTS {self.name}")
+        self._rows.clear()
+        self._rejects.clear()
 
 
-def _stage_ddl(entity: Entity) -> str:
-    base = column_ddl(entity).replace(', "_load_id" BIGINT NOT NULL, "_source_id" INTEGER', "")
-    return (
-        f"{base}, {BINDING} INTEGER, {POSITION} VARCHAR, {SEQUENCE} BIGINT, {QUARANTINE_ID} BIGINT"
-    )
+_ARROW = {
+    FieldType.STRING: pa.string(),
+    FieldType.CODE: pa.string(),
+    FieldType.INTEGER: pa.int64(),
+    FieldType.DECIMAL: pa.float64(),
+    FieldType.DATE: pa.date32(),
+    FieldType.TIMESTAMP: pa.timestamp("us"),
+    FieldType.BOOLEAN: pa.bool_(),
+}
 
 
 def commit_run(warehouse: Warehouse, staging: Staging, plan: CommitPlan) -> CommitResult:
@@ -236,16 +261,19 @@ def commit_run(warehouse: Warehouse, staging: Staging, plan: CommitPlan) -> Comm
             _ensure_table(cur, ep.entity)
             for ref in ep.refs:
                 _ensure_table(cur, catalog().entity(ref.target_entity))
-        moved = {ep.entity.id: _reject_at_commit(cur, staging, ep, plan) for ep in plan.entities}
+        staging.show(cur)
+        aside = {ep.entity.id: _reject_at_commit(cur, staging, ep, plan) for ep in plan.entities}
+        moved = {entity_id: count for entity_id, (count, _) in aside.items()}
 
         load_id = _count(cur, f"SELECT coalesce(max(load_id), 0) + 1 FROM {LOAD_TABLE}")
         now = _utc_now()
         log.info("run %s: writing to the warehouse in one transaction", plan.run_id)
-        cur.execute("BEGIN TRANSACTION")
+        _run(cur, "BEGIN TRANSACTION")
         try:
             for ep in plan.entities:
+                count, repeated = aside[ep.entity.id]
                 outcomes[ep.entity.id] = _merge_entity(
-                    cur, staging, ep, plan, load_id, moved[ep.entity.id], now
+                    cur, staging, ep, plan, load_id, count, repeated, now
                 )
             quarantined = _file_rejects(cur, staging, plan, now)
             _record_state(cur, plan, now)
@@ -258,7 +286,8 @@ def commit_run(warehouse: Warehouse, staging: Staging, plan: CommitPlan) -> Comm
                 }
                 for entity_id, o in outcomes.items()
             }
-            cur.execute(
+            _run(
+                cur,
                 f"INSERT INTO {LOAD_TABLE} (load_id, kind, description, started_at, "
                 "finished_at, rows_json, source_id, run_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 [
@@ -279,10 +308,12 @@ def commit_run(warehouse: Warehouse, staging: Staging, plan: CommitPlan) -> Comm
                     plan.run_id,
                 ],
             )
-            cur.execute("COMMIT")
+            _run(cur, "COMMIT")
         except BaseException:
-            cur.execute("ROLLBACK")
+            _run(cur, "ROLLBACK")
             raise
+        finally:
+            staging.hide(cur)
     seconds = time.perf_counter() - started
     result = CommitResult(load_id, outcomes, quarantined, seconds)
     log.info(
@@ -299,14 +330,19 @@ def commit_run(warehouse: Warehouse, staging: Staging, plan: CommitPlan) -> Comm
     return result
 
 
+def _run(cur: duckdb.DuckDBPyConnection, sql: str, params: Sequence[object] = ()) -> None:
+    """Run a statement to its end (DuckDB keeps a result open until it is fetched)."""
+    cur.execute(sql, list(params)).fetchall()
+
+
 def _count(cur: duckdb.DuckDBPyConnection, sql: str, params: Sequence[object] = ()) -> int:
     """The single number a statement returns (a count, or the rows a DML statement hit)."""
-    row = cur.execute(sql, list(params)).fetchone()
-    return int(row[0]) if row and row[0] is not None else 0
+    rows = cur.execute(sql, list(params)).fetchall()
+    return int(rows[0][0]) if rows and rows[0][0] is not None else 0
 
 
 def _ensure_table(cur: duckdb.DuckDBPyConnection, entity: Entity) -> None:
-    cur.execute(f"CREATE TABLE IF NOT EXISTS main.{quote(entity.id)} ({column_ddl(entity)})")
+    _run(cur, f"CREATE TABLE IF NOT EXISTS main.{quote(entity.id)} ({column_ddl(entity)})")
 
 
 def _key_match(entity: Entity, left: str, right: str) -> str:
@@ -321,50 +357,65 @@ def _mapped_json_sql(entity: Entity, alias: str) -> str:
     return f"CAST(to_json(struct_pack({parts})) AS VARCHAR)"
 
 
+def _moved(staging: Staging, entity: Entity) -> str:
+    return quote(f"_moved_{staging.run_id}_{entity.id}")
+
+
+def _kept(staging: Staging, entity: Entity) -> str:
+    """The staged rows of the entity that were not set aside at commit."""
+    return (
+        f"(SELECT s.* FROM {staging.table(entity.id)} s ANTI JOIN {_moved(staging, entity)} m "
+        f"ON s.{SEQUENCE} = m.seq)"
+    )
+
+
 def _reject_at_commit(
     cur: duckdb.DuckDBPyConnection, staging: Staging, ep: EntityPlan, plan: CommitPlan
-) -> int:
-    """Move conflicting duplicates and rows with missing references from the staged rows
-    to the run's rejects; identical repeats of a row are kept once. Returns how many rows
-    were moved. Writes only the staging database."""
+) -> tuple[int, bool]:
+    """Set aside conflicting duplicates and rows with missing references as rejects.
+    Returns how many rows were set aside, and whether identical repeats remain (loaded
+    once). Writes temporary tables only, never the warehouse."""
     entity = ep.entity
     if entity.id not in staging.entity_ids:
-        return 0
+        return 0, False
     table = staging.table(entity.id)
+    moved_table = _moved(staging, entity)
+    _run(cur, f"CREATE OR REPLACE TEMP TABLE {moved_table} (seq BIGINT)")
     keys = ", ".join(quote(k) for k in entity.key)
     fields = ", ".join(f"s.{quote(f.name)}" for f in entity.fields)
     moved = 0
 
     # Keys delivered more than once: identical copies are loaded once (at the upsert),
     # differing ones all go to quarantine, since nobody can tell which one the source meant.
-    cur.execute(
-        f"CREATE OR REPLACE TEMP TABLE _dups AS SELECT {keys}, count(*) AS n, "
-        f"count(DISTINCT hash({fields})) AS variants, "
-        f"string_agg(s.{POSITION}, '; ' ORDER BY s.{SEQUENCE}) AS positions "
-        f"FROM {table} s GROUP BY {keys} HAVING count(*) > 1"
-    )
-    conflicting = _count(cur, "SELECT coalesce(sum(n), 0) FROM _dups WHERE variants > 1")
-    if conflicting:
+    repeated = cur.execute(
+        f"SELECT 1 FROM {table} GROUP BY {keys} HAVING count(*) > 1 LIMIT 1"
+    ).fetchall()
+    if repeated:
+        _run(
+            cur,
+            f"CREATE OR REPLACE TEMP TABLE _dups AS SELECT {keys}, count(*) AS n, "
+            f"count(DISTINCT hash({fields})) AS variants, "
+            f"string_agg(s.{POSITION}, '; ' ORDER BY s.{SEQUENCE}) AS positions "
+            f"FROM {table} s GROUP BY {keys} HAVING count(*) > 1",
+        )
         key = key_text_sql(entity, "s")
         reason = (
             "replace(replace(replace(?, '{key}', " + key + "), '{count}', CAST(d.n AS VARCHAR)),"
             " '{positions}', d.positions)"
         )
-        cur.execute(
-            f"INSERT INTO {staging.name}.rejects SELECT s.{BINDING}, ?, s.{POSITION}, {key}, "
-            f"{_mapped_json_sql(entity, 's')}, 'mapped', CAST(to_json([{reason}]) AS VARCHAR), "
-            f"s.{QUARANTINE_ID} FROM {table} s JOIN _dups d ON {_key_match(entity, 's', 'd')} "
-            "WHERE d.variants > 1",
-            [entity.id, plan.duplicate_reason],
-        )
-        cur.execute(
-            f"DELETE FROM {table} s USING _dups d WHERE {_key_match(entity, 's', 'd')} "
-            "AND d.variants > 1"
-        )
-        moved += conflicting
+        found = cur.sql(
+            f"SELECT CAST(s.{BINDING} AS INTEGER) AS binding_id, ? AS entity, "
+            f"s.{POSITION} AS position, {key} AS key_text, {_mapped_json_sql(entity, 's')} AS raw, "
+            f"'mapped' AS raw_kind, CAST(to_json([{reason}]) AS VARCHAR) AS reasons, "
+            f"s.{QUARANTINE_ID} AS qid, s.{SEQUENCE} AS seq FROM {table} s JOIN _dups d ON "
+            f"{_key_match(entity, 's', 'd')} WHERE d.variants > 1",
+            params=[entity.id, plan.duplicate_reason],
+        ).to_arrow_table()
+        moved += _set_aside(cur, staging, moved_table, found)
+
     # References: the target may be in the warehouse or arrive in this same run.
     if ep.refs:
-        cur.execute("CREATE OR REPLACE TEMP TABLE _ref_fail (seq BIGINT, reason VARCHAR)")
+        _run(cur, "CREATE OR REPLACE TEMP TABLE _ref_fail (seq BIGINT, reason VARCHAR)")
         for ref in ep.refs:
             target = catalog().entity(ref.target_entity)
             col, tcol = quote(ref.field), quote(ref.target_field)
@@ -374,26 +425,41 @@ def _reject_at_commit(
                     f" AND NOT EXISTS (SELECT 1 FROM {staging.table(target.id)} r "
                     f"WHERE r.{tcol} = s.{col})"
                 )
-            cur.execute(
+            _run(
+                cur,
                 f"INSERT INTO _ref_fail SELECT s.{SEQUENCE}, replace(?, '{{value}}', "
-                f"CAST(s.{col} AS VARCHAR)) FROM {table} s WHERE s.{col} IS NOT NULL AND "
-                f"NOT EXISTS (SELECT 1 FROM main.{quote(target.id)} t WHERE t.{tcol} = s.{col})"
-                f"{in_run}",
+                f"CAST(s.{col} AS VARCHAR)) FROM {_kept(staging, entity)} s WHERE s.{col} IS "
+                f"NOT NULL AND NOT EXISTS (SELECT 1 FROM main.{quote(target.id)} t WHERE "
+                f"t.{tcol} = s.{col}){in_run}",
                 [ref.reason],
             )
-        failing = _count(cur, "SELECT count(DISTINCT seq) FROM _ref_fail")
-        if failing:
-            cur.execute(
-                f"INSERT INTO {staging.name}.rejects SELECT s.{BINDING}, ?, s.{POSITION}, "
-                f"{key_text_sql(entity, 's')}, {_mapped_json_sql(entity, 's')}, 'mapped', "
-                "CAST(to_json(f.reasons) AS VARCHAR), "
-                f"s.{QUARANTINE_ID} FROM {table} s JOIN (SELECT seq, list(reason ORDER BY "
-                f"reason) AS reasons FROM _ref_fail GROUP BY seq) f ON f.seq = s.{SEQUENCE}",
-                [entity.id],
-            )
-            cur.execute(f"DELETE FROM {table} s WHERE s.{SEQUENCE} IN (SELECT seq FROM _ref_fail)")
-            moved += failing
-    return moved
+        if _count(cur, "SELECT count(*) FROM _ref_fail"):
+            found = cur.sql(
+                f"SELECT CAST(s.{BINDING} AS INTEGER) AS binding_id, ? AS entity, "
+                f"s.{POSITION} AS position, {key_text_sql(entity, 's')} AS key_text, "
+                f"{_mapped_json_sql(entity, 's')} AS raw, 'mapped' AS raw_kind, "
+                "CAST(to_json(f.reasons) AS VARCHAR) AS reasons, "
+                f"s.{QUARANTINE_ID} AS qid, s.{SEQUENCE} AS seq FROM {table} s JOIN (SELECT seq, "
+                "list(reason ORDER BY reason) AS reasons FROM _ref_fail GROUP BY seq) f "
+                f"ON f.seq = s.{SEQUENCE}",
+                params=[entity.id],
+            ).to_arrow_table()
+            moved += _set_aside(cur, staging, moved_table, found)
+    return moved, bool(repeated)
+
+
+def _set_aside(
+    cur: duckdb.DuckDBPyConnection, staging: Staging, moved_table: str, found: pa.Table
+) -> int:
+    if found.num_rows == 0:
+        return 0
+    cur.register("_found_seq", found.select(["seq"]))
+    try:
+        _run(cur, f"INSERT INTO {moved_table} SELECT seq FROM _found_seq")
+    finally:
+        cur.unregister("_found_seq")
+    staging.add_rejects(found.drop_columns(["seq"]), cur)
+    return int(found.num_rows)
 
 
 def _merge_entity(
@@ -403,6 +469,7 @@ def _merge_entity(
     plan: CommitPlan,
     load_id: int,
     rejected: int,
+    repeated: bool,
     now: datetime,
 ) -> EntityOutcome:
     entity = ep.entity
@@ -419,10 +486,9 @@ def _merge_entity(
         )
         # A row that came but was rejected is not deleted at the source: keep it.
         rejected_keys = (
-            f"{key_text_sql(entity, 't')} IN (SELECT key_text FROM {staging.name}.rejects "
+            f"{key_text_sql(entity, 't')} IN (SELECT key_text FROM {staging.rejects_table} "
             "WHERE entity = ? AND key_text IS NOT NULL)"
         )
-        # No temporary table here: a transaction may write to one database only.
         condition = f"t._source_id = ? AND NOT {present} AND NOT {rejected_keys}"
         params = [plan.source_id, entity.id]
         gone = _count(cur, f"SELECT count(*) FROM {target} t WHERE {condition}", params)
@@ -438,39 +504,56 @@ def _merge_entity(
                 "the source's export"
             )
         if gone:
-            cur.execute(f"DELETE FROM {target} t WHERE {condition}", params)
+            _run(cur, f"DELETE FROM {target} t WHERE {condition}", params)
         deleted = gone
 
     updated = inserted = 0
     if staged:
-        table = staging.table(entity.id)
-        updated = _count(
-            cur, f"DELETE FROM {target} t USING {table} s WHERE {_key_match(entity, 't', 's')}"
-        )
+        kept = _kept(staging, entity)
+        existing = _count(cur, f"SELECT count(*) FROM (SELECT 1 FROM {target} LIMIT 1)")
+        if existing:
+            updated = _count(
+                cur, f"DELETE FROM {target} t USING {kept} s WHERE {_key_match(entity, 't', 's')}"
+            )
         fields = ", ".join(quote(f.name) for f in entity.fields)
         keys = ", ".join(quote(k) for k in entity.key)
+        # Identical repeats of a key are loaded once; without any, no sort is needed.
+        source = (
+            f"SELECT DISTINCT ON ({keys}) {fields}, ?, ? FROM {kept} ORDER BY {keys}, {SEQUENCE}"
+            if repeated
+            else f"SELECT {fields}, ?, ? FROM {kept}"
+        )
         inserted_total = _count(
             cur,
-            f"INSERT INTO {target} ({fields}, _load_id, _source_id) "
-            f"SELECT DISTINCT ON ({keys}) {fields}, ?, ? FROM {table} ORDER BY {keys}, {SEQUENCE}",
+            f"INSERT INTO {target} ({fields}, _load_id, _source_id) {source}",
             [load_id, plan.source_id],
         )
         inserted = inserted_total - updated
         # Pending quarantine entries of keys that have now arrived are out of date.
-        cur.execute(
-            "UPDATE main._quarantine SET status = 'superseded', updated_at = ?, "
-            "resolved_at = ?, resolved_run_id = ? WHERE status = 'pending' AND source_id = ? "
-            f"AND entity = ? AND key_text IN (SELECT {key_text_sql(entity, 's')} FROM {table} s)"
-            f" AND id NOT IN (SELECT {QUARANTINE_ID} FROM {table} WHERE {QUARANTINE_ID} "
-            "IS NOT NULL)",
-            [now, now, plan.run_id, plan.source_id, entity.id],
+        pending = _count(
+            cur,
+            "SELECT count(*) FROM main._quarantine WHERE status = 'pending' AND source_id = ? "
+            "AND entity = ?",
+            [plan.source_id, entity.id],
         )
-        cur.execute(
-            "UPDATE main._quarantine SET status = 'replayed', updated_at = ?, resolved_at = ?, "
-            "resolved_run_id = ?, resolved_by = ? WHERE id IN "
-            f"(SELECT {QUARANTINE_ID} FROM {table} WHERE {QUARANTINE_ID} IS NOT NULL)",
-            [now, now, plan.run_id, plan.user],
-        )
+        if pending:
+            _run(
+                cur,
+                "UPDATE main._quarantine SET status = 'superseded', updated_at = ?, "
+                "resolved_at = ?, resolved_run_id = ? WHERE status = 'pending' AND source_id = ? "
+                f"AND entity = ? AND key_text IN (SELECT {key_text_sql(entity, 's')} FROM "
+                f"{kept} s) AND id NOT IN (SELECT {QUARANTINE_ID} FROM {kept} WHERE "
+                f"{QUARANTINE_ID} IS NOT NULL)",
+                [now, now, plan.run_id, plan.source_id, entity.id],
+            )
+        if plan.replay:
+            _run(
+                cur,
+                "UPDATE main._quarantine SET status = 'replayed', updated_at = ?, "
+                "resolved_at = ?, resolved_run_id = ?, resolved_by = ? WHERE id IN "
+                f"(SELECT {QUARANTINE_ID} FROM {kept} WHERE {QUARANTINE_ID} IS NOT NULL)",
+                [now, now, plan.run_id, plan.user],
+            )
     return EntityOutcome(inserted, updated, deleted, rejected)
 
 
@@ -479,27 +562,30 @@ def _file_rejects(
 ) -> int:
     """Quarantine the run's rejects: replayed entries that fail again are updated in place,
     every other reject becomes a new pending entry."""
-    rejects = f"{staging.name}.rejects"
+    rejects = staging.rejects_table
     total = _count(cur, f"SELECT count(*) FROM {rejects}")
     if not total:
         return 0
-    cur.execute(
-        "UPDATE main._quarantine q SET reasons = r.reasons, raw = r.raw, "
-        "raw_kind = r.raw_kind, attempts = q.attempts + 1, run_id = ?, updated_at = ?, "
-        "status = 'pending' "
-        f"FROM {rejects} r WHERE r.qid = q.id",
-        [plan.run_id, now],
-    )
+    if plan.replay:
+        _run(
+            cur,
+            "UPDATE main._quarantine q SET reasons = r.reasons, raw = r.raw, "
+            "raw_kind = r.raw_kind, attempts = q.attempts + 1, run_id = ?, updated_at = ?, "
+            f"status = 'pending' FROM {rejects} r WHERE r.qid = q.id",
+            [plan.run_id, now],
+        )
     # A key rejected again supersedes its older pending entries: the steward fixes the
     # latest delivery, not every one before it.
-    cur.execute(
+    _run(
+        cur,
         "UPDATE main._quarantine SET status = 'superseded', updated_at = ?, resolved_at = ?, "
         "resolved_run_id = ? WHERE status = 'pending' AND source_id = ? AND run_id <> ? AND "
         f"(entity, key_text) IN (SELECT entity, key_text FROM {rejects} WHERE qid IS NULL AND "
         f"key_text IS NOT NULL) AND id NOT IN (SELECT qid FROM {rejects} WHERE qid IS NOT NULL)",
         [now, now, plan.run_id, plan.source_id, plan.run_id],
     )
-    cur.execute(
+    _run(
+        cur,
         "INSERT INTO main._quarantine SELECT nextval('_quarantine_id'), ?, r.binding_id, ?, "
         "r.entity, r.position, r.key_text, r.raw, r.raw_kind, r.reasons, 'pending', 1, ?, ?, "
         f"NULL, NULL, NULL, NULL FROM {rejects} r WHERE r.qid IS NULL",
@@ -510,11 +596,13 @@ def _file_rejects(
 
 def _record_state(cur: duckdb.DuckDBPyConnection, plan: CommitPlan, now: datetime) -> None:
     for binding_id, cursor in plan.cursors.items():
-        cur.execute(
+        _run(
+            cur,
             "DELETE FROM main._source_state WHERE source_id = ? AND binding_id = ?",
             [plan.source_id, binding_id],
         )
-        cur.execute(
+        _run(
+            cur,
             "INSERT INTO main._source_state VALUES (?, ?, ?, ?, ?)",
             [plan.source_id, binding_id, cursor, plan.run_id, now],
         )

@@ -150,18 +150,18 @@ class Warehouse:
 
     def query_arrow(self, sql: str, params: Sequence[Any] = ()) -> pa.Table:
         with self._cursor() as cur:
-            return cur.execute(sql, list(params)).to_arrow_table()
+            return cur.sql(sql, params=list(params)).to_arrow_table()
 
     def scalar(self, sql: str, params: Sequence[Any] = ()) -> Any:
         with self._cursor() as cur:
-            row = cur.execute(sql, list(params)).fetchone()
-            return None if row is None else row[0]
+            rows = cur.execute(sql, list(params)).fetchall()
+            return rows[0][0] if rows else None
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
         """Run one writing statement (the caller holds ``write_lock``); rows changed."""
         with self._cursor() as cur:
-            row = cur.execute(sql, list(params)).fetchone()
-            return int(row[0]) if row else 0
+            rows = cur.execute(sql, list(params)).fetchall()
+            return int(rows[0][0]) if rows else 0
 
     def has_table(self, name: str) -> bool:
         return bool(
@@ -199,8 +199,8 @@ class Warehouse:
         with self.write_lock, self._cursor() as cur:
             next_id = cur.execute(
                 f"SELECT coalesce(max(load_id), 0) + 1 FROM {LOAD_TABLE}"
-            ).fetchone()
-            load_id = int(next_id[0]) if next_id else 1
+            ).fetchall()
+            load_id = int(next_id[0][0]) if next_id else 1
             cur.execute("BEGIN TRANSACTION")
             try:
                 cur.execute(

@@ -184,7 +184,7 @@ def single_select(query: str) -> str:
     """The query without its trailing semicolons, if it is one SELECT or WITH statement.
     Raises ``ValueError`` otherwise. The reader also wraps it in ``SELECT * FROM (...)``,
     where no other statement is valid, and reads in a read-only transaction."""
-    masked = _OPAQUE.sub(lambda match: " " * len(match.group()), query)
+    masked = _OPAQUE.sub(_mask, query)
     end = len(masked.rstrip().rstrip(";").rstrip())
     while masked[:end].rstrip().endswith(";"):
         end = len(masked[:end].rstrip().rstrip(";").rstrip())
@@ -208,6 +208,12 @@ def single_select(query: str) -> str:
 
 # Batches as read, before positions: each table with its notes.
 _Tables = Generator[tuple[pa.Table, tuple[str, ...]], None, None]
+
+
+def _mask(match: re.Match[str]) -> str:
+    """Comments become blanks; strings and quoted names stay something, of the same length."""
+    text = match.group()
+    return " " * len(text) if text.startswith(("--", "/*")) else "_" * len(text)
 
 
 @dataclass(slots=True)
@@ -666,6 +672,11 @@ class SqlReader:
                 "check cursor_column, key_columns and the query",
                 False,
             ),
+            "twice": (
+                f"{self._label} on {where} gives a column more than once: {reason}; give "
+                "each column its own name (SELECT a.id AS id_a, b.id AS id_b ...)",
+                False,
+            ),
             "syntax": (
                 f"the query on {where} is not valid SQL: {reason}; fix the query",
                 False,
@@ -800,6 +811,7 @@ _MYSQL_CODES = {
     1049: "database",
     **dict.fromkeys((1146, 1051), "table"),
     1054: "column",
+    1060: "twice",
     **dict.fromkeys((1064, 1149), "syntax"),
     **dict.fromkeys((1044, 1142, 1143, 1227), "permission"),
     **dict.fromkeys((2003, 2002), "unreachable"),
