@@ -87,7 +87,10 @@ def demo(
     """Create the embedded stores under IOC_DATA_DIR, load realistic data, create one user
     per role and serve the IOC (http://127.0.0.1:8000 by default)."""
     from noivu_ioc.demo import DEMO_PASSWORD, DEMO_USERS, prepare_store, prepare_warehouse
+    from noivu_ioc.demo_sources import prepare_sources
+    from noivu_ioc.ingest.sync import IngestContext
     from noivu_ioc.store import OpStore
+    from noivu_ioc.store.secrets import secret_box
     from noivu_ioc.warehouse import open_warehouse
 
     settings = _settings(host=host, port=port)
@@ -96,6 +99,9 @@ def demo(
         created = prepare_store(store)
         warehouse = open_warehouse(settings.resolved_warehouse_url)
         summary = prepare_warehouse(warehouse, scale, seed, reset)
+        sources = prepare_sources(
+            IngestContext(store, warehouse, settings, secret_box(settings))
+        )
     except IOCError as exc:
         _fail(exc.message)
     if summary:
@@ -103,6 +109,8 @@ def demo(
             f"loaded {sum(summary.rows.values()):,} rows into "
             f"{len(summary.rows)} tables in {summary.seconds:.1f} s"
         )
+    if sources:
+        typer.echo("registered and synced demo sources: " + ", ".join(sources))
     if created:
         typer.echo(
             f"created demo users (password {DEMO_PASSWORD}): "

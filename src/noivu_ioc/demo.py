@@ -35,6 +35,7 @@ DEMO_USERS: tuple[DemoUser, ...] = (
     DemoUser("vanhanh", "Lê Văn Hùng", Role.OPERATOR, "BNV.TTTT"),
     DemoUser("phantich", "Phạm Thu Trang", Role.ANALYST, "BNV.TCBC"),
     DemoUser("dulieu", "Hoàng Đức Anh", Role.DATA_STEWARD, "BNV.TTTT"),
+    DemoUser("dulieu.laocai", "Vàng Thị Mỷ", Role.DATA_STEWARD, "SNV.15"),
     DemoUser("sonv.hanoi", "Đỗ Thị Mai", Role.PROVINCIAL_OFFICER, "SNV.01"),
     DemoUser("sonv.laocai", "Lò Văn Sáng", Role.PROVINCIAL_OFFICER, "SNV.15"),
 )

@@ -242,8 +242,12 @@ def _date_rule(where: str) -> _Rule:
         ).to_series()
         return parsed, {}
 
+    # The two spellings sources use most: dd/mm/yyyy as typed, ISO as exported.
     return _Rule(
-        fast=lambda t: t.str.to_date(_DATE_FORMATS[0], strict=False),
+        fast=lambda t: pl.coalesce(
+            t.str.to_date(_DATE_FORMATS[0], strict=False),
+            t.str.to_date(_DATE_FORMATS[1], strict=False),
+        ),
         slow=slow,
         problem=lambda v: _messages(
             f"{where}: {{value}} is not a date (expected dd/mm/yyyy, e.g. 28/02/1980)", v
@@ -549,12 +553,17 @@ def _admin_rule(f: Field, where: str, mapping: Mapping) -> _Rule:
     names_note = f"{where}: province name turned into its code"
 
     def slow(values: pl.Series) -> tuple[pl.Series, dict[str, pl.Series]]:
+        # Codes written without their leading zeros ("1" for "01"), then province names.
+        padded = pl.select(_padded(pl.lit(values), width)).to_series()
+        found = pl.select(
+            pl.when(pl.lit(padded).is_in(list(current))).then(pl.lit(padded)).otherwise(None)
+        ).to_series()
         if width == 5:
-            return _none(values)
-        found = _plain(values).replace_strict(
+            return found, {}
+        named = _plain(values).replace_strict(
             _province_spellings(), default=None, return_dtype=pl.Utf8
         )
-        return found, {names_note: found.is_not_null()}
+        return found.fill_null(named), {names_note: found.is_null() & named.is_not_null()}
 
     def problem(values: pl.Series) -> pl.Series:
         padded = pl.select(_padded(pl.lit(values), width)).to_series()
@@ -581,8 +590,7 @@ def _admin_rule(f: Field, where: str, mapping: Mapping) -> _Rule:
         ).to_series()
 
     def fast(t: pl.Expr) -> pl.Expr:
-        padded = _padded(t, width)
-        return pl.when(padded.is_in(list(current))).then(padded).otherwise(None)
+        return pl.when(t.is_in(list(current))).then(t).otherwise(None)
 
     return _Rule(fast=fast, slow=slow, problem=problem)
 
@@ -640,12 +648,19 @@ def check_batch(
     n = mapped.height
     rules = {f.name: _rule(entity, f, mapping, mapped) for f in entity.fields}
 
-    # The fast pass, every field at once: the text of each value and its conversion.
+    # The fast pass, every field at once: each value as given and its conversion. Text is
+    # trimmed here only for text fields; the others are trimmed in the slow pass, where
+    # "  01 " ends up as everything else the fast pass could not read.
     texts = []
     values = []
     for f in entity.fields:
         src, dtype, rule = pl.col(f.name), mapped.schema[f.name], rules[f.name]
-        as_text = rule.text(src, dtype) if rule.text else _as_text(src, dtype)
+        if rule.text is not None:
+            as_text = rule.text(src, dtype)
+        elif f.type is FieldType.STRING or dtype != pl.Utf8:
+            as_text = _as_text(src, dtype)
+        else:
+            as_text = pl.when(src.str.len_bytes() > 0).then(src).otherwise(None)
         texts.append(as_text.alias(f"t:{f.name}"))
         values.append(rule.fast(as_text).alias(f"v:{f.name}"))
     fast = mapped.select(texts + values)
@@ -659,13 +674,26 @@ def check_batch(
         value = fast.get_column(f"v:{f.name}")
         given = text.is_not_null()
         left = given & value.is_null()
-        if rule.slow is not None and left.any():
+        if left.any() and mapped.schema[f.name] == pl.Utf8:
+            # Trim what the fast pass left: blank cells are not given at all.
             index = left.arg_true()
-            found, means = rule.slow(text.gather(index))
-            value = value.scatter(index, found.cast(value.dtype))
-            for what, mask in means.items():
-                whole = converted.get(what, pl.repeat(False, n, eager=True))
-                converted[what] = whole.scatter(index, mask)
+            trimmed = text.gather(index).str.strip_chars()
+            text = text.scatter(index, trimmed)
+            blank = trimmed.str.len_bytes() == 0
+            if blank.any():
+                text = text.scatter(index.filter(blank), None)
+                given = text.is_not_null()
+            index, retry = index.filter(~blank), trimmed.filter(~blank)
+            again = pl.select(rule.fast(pl.lit(retry))).to_series()
+            value = value.scatter(index, again.cast(value.dtype))
+            still = again.is_null()
+            if rule.slow is not None and still.any():
+                index, retry = index.filter(still), retry.filter(still)
+                found, means = rule.slow(retry)
+                value = value.scatter(index, found.cast(value.dtype))
+                for what, mask in means.items():
+                    whole = converted.get(what, pl.repeat(False, n, eager=True))
+                    converted[what] = whole.scatter(index, mask)
             left = given & value.is_null()
         message = pl.repeat(None, n, dtype=pl.Utf8, eager=True).alias(f.name)
         if left.any():

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -25,28 +26,37 @@ KEY_FILE = "secret.key"
 
 
 class SecretBox:
-    """Encrypts and decrypts small JSON objects of credentials."""
+    """Encrypts and decrypts small JSON objects of credentials. The key is read (or, the
+    first time, created) only when a credential is sealed or opened, so that a server
+    without credentials to keep never writes a key file."""
 
-    def __init__(self, key: bytes) -> None:
-        try:
-            self._fernet = Fernet(key)
-        except (ValueError, TypeError):
-            raise ConfigurationError(
-                "IOC_SECRET_KEY is not a valid key: expected 44 characters of URL-safe base64 "
-                "(make one with: python -c 'from cryptography.fernet import Fernet; "
-                "print(Fernet.generate_key().decode())')"
-            ) from None
+    def __init__(self, key: bytes | Callable[[], bytes]) -> None:
+        self._key = key
+        self._fernet: Fernet | None = None
+
+    def _box(self) -> Fernet:
+        if self._fernet is None:
+            key = self._key() if callable(self._key) else self._key
+            try:
+                self._fernet = Fernet(key)
+            except (ValueError, TypeError):
+                raise ConfigurationError(
+                    "IOC_SECRET_KEY is not a valid key: expected 44 characters of URL-safe "
+                    "base64 (make one with: python -c 'from cryptography.fernet import "
+                    "Fernet; print(Fernet.generate_key().decode())')"
+                ) from None
+        return self._fernet
 
     def seal(self, values: dict[str, Any]) -> str | None:
         if not values:
             return None
-        return self._fernet.encrypt(json.dumps(values).encode()).decode()
+        return self._box().encrypt(json.dumps(values).encode()).decode()
 
     def open(self, token: str | None) -> dict[str, Any]:
         if not token:
             return {}
         try:
-            data: dict[str, Any] = json.loads(self._fernet.decrypt(token.encode()))
+            data: dict[str, Any] = json.loads(self._box().decrypt(token.encode()))
         except InvalidToken:
             raise ConfigurationError(
                 "a source's credentials cannot be decrypted with this server's key: the key "
@@ -62,15 +72,19 @@ def secret_box(settings: Settings) -> SecretBox:
     if settings.secret_key:
         return SecretBox(settings.secret_key.encode())
     path = Path(settings.data_dir) / KEY_FILE
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        # O_EXCL: two processes starting together must not write two different keys.
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            pass
-        else:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(Fernet.generate_key())
-            log.info("created the key that encrypts source credentials at %s", path)
-    return SecretBox(path.read_bytes().strip())
+
+    def key_file() -> bytes:
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            # O_EXCL: two processes starting together must not write two different keys.
+            try:
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            except FileExistsError:
+                pass
+            else:
+                with os.fdopen(fd, "wb") as handle:
+                    handle.write(Fernet.generate_key())
+                log.info("created the key that encrypts source credentials at %s", path)
+        return path.read_bytes().strip()
+
+    return SecretBox(key_file)

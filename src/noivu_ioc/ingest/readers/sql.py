@@ -73,6 +73,8 @@ class SqlConfig(BaseModel):
     cursor_column: str | None = None  # incremental syncs: rows with a cursor at or after since
     key_columns: list[str] = []  # for positions; empty = the table's primary key
     batch_rows: int = 50_000
+    # Seconds to wait for a connection (and, on MySQL, for each answer to check, columns
+    # and tables); a read's query may take longer to give its first rows.
     timeout_s: float = 30.0
 
     @field_validator("url")
@@ -180,6 +182,12 @@ _OPAQUE = re.compile(
 )
 
 
+def _mask(match: re.Match[str]) -> str:
+    """Comments become blanks; strings and quoted names stay something, of the same length."""
+    text = match.group()
+    return " " * len(text) if text.startswith(("--", "/*")) else "_" * len(text)
+
+
 def single_select(query: str) -> str:
     """The query without its trailing semicolons, if it is one SELECT or WITH statement.
     Raises ``ValueError`` otherwise. The reader also wraps it in ``SELECT * FROM (...)``,
@@ -208,12 +216,6 @@ def single_select(query: str) -> str:
 
 # Batches as read, before positions: each table with its notes.
 _Tables = Generator[tuple[pa.Table, tuple[str, ...]], None, None]
-
-
-def _mask(match: re.Match[str]) -> str:
-    """Comments become blanks; strings and quoted names stay something, of the same length."""
-    text = match.group()
-    return " " * len(text) if text.startswith(("--", "/*")) else "_" * len(text)
 
 
 @dataclass(slots=True)
@@ -271,11 +273,12 @@ class SqlReader:
         return names
 
     def tables(self) -> list[str]:
-        """The tables and views the URL can see, sorted: those of the default schema by
-        name, those of other PostgreSQL schemas as ``schema.table``."""
+        """The tables and views the URL can see: those of the default schema by name, then
+        those of other PostgreSQL schemas as ``schema.table``, each group sorted."""
         with self._session() as conn:
             inspector = sa.inspect(conn)
-            found = set(inspector.get_table_names()) | set(inspector.get_view_names())
+            found = {*inspector.get_table_names(), *inspector.get_view_names()}
+            others: set[str] = set()
             if self._url.get_backend_name() == "postgresql":
                 found |= set(inspector.get_materialized_view_names())
                 default = inspector.default_schema_name
@@ -287,8 +290,8 @@ class SqlReader:
                         *inspector.get_view_names(schema),
                         *inspector.get_materialized_view_names(schema),
                     ]
-                    found |= {f"{schema}.{name}" for name in names}
-        return sorted(found)
+                    others |= {f"{schema}.{name}" for name in names}
+        return sorted(found) + sorted(others)
 
     def read(self, since: Any = None) -> Iterator[Batch]:
         config = self.config
@@ -299,6 +302,8 @@ class SqlReader:
         progress = _Progress()
         batches = 0
         with self._session(progress) as conn:
+            if self._url.get_backend_name() == "mysql":
+                _without_read_timeout(conn)
             names, description = self._describe(conn)
             keys = self._keys(conn, names)
             # An incremental read goes in the cursor's order; a full one in the key's, which
@@ -388,7 +393,9 @@ class SqlReader:
                 "keepalives_count": 3,
             }
         elif backend == "mysql":
-            args = {"connect_timeout": timeout, "charset": "utf8mb4"}
+            # The read timeout also bounds the greeting of a server that accepts and then
+            # says nothing; read() lifts it (see _without_read_timeout).
+            args = {"connect_timeout": timeout, "read_timeout": timeout, "charset": "utf8mb4"}
         elif backend == "sqlite":
             args = {"timeout": timeout}
         # What the URL sets wins, except options, which are merged above.
@@ -454,8 +461,8 @@ class SqlReader:
         if self.config.key_columns or self._table is None:
             return list(self.config.key_columns)
         found = sa.inspect(conn).get_pk_constraint(self._table, schema=self._schema)
-        keys = [name for name in found.get("constrained_columns") or [] if name in names]
-        return keys if len(keys) == len(found.get("constrained_columns") or []) else []
+        keys = list(found.get("constrained_columns") or [])
+        return keys if all(name in names for name in keys) else []
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -490,9 +497,9 @@ class SqlReader:
                     pending = parsed
                 if pending is not None:
                     yield pending.result()
-            except GeneratorExit:
-                # Stopped early: drop the connection; ending the COPY politely would mean
-                # reading the rest of the rows.
+            except BaseException:
+                # Stopped early or failed: drop the connection, since ending the COPY
+                # politely would mean reading the rest of the rows first.
                 conn.invalidate()
                 raise
 
@@ -544,7 +551,7 @@ class SqlReader:
                 if found is None or types[int(found.group(1))] == pa.string():
                     raise SourceError(
                         f"the rows of {self._label} on {self._shown} cannot be parsed: "
-                        f"{_first_line(exc)}"
+                        f"{_first_line(exc)}; cast the column named there to text in a query"
                     ) from None
                 index = int(found.group(1))
                 notes.append(self._as_text_note(names[index], types[index], exc))
@@ -721,6 +728,14 @@ class SqlReader:
         return SourceError(message, transient=transient)
 
 
+def _without_read_timeout(conn: sa.Connection) -> None:
+    """A streamed read may wait longer than timeout_s for its first rows (the server sorting
+    a large table); PyMySQL has no public way to change the read timeout it connected with."""
+    driver: Any = conn.connection.driver_connection
+    if hasattr(driver, "_read_timeout"):
+        driver._read_timeout = None
+
+
 def _forget_lost_stream(cursor: Any) -> None:
     """PyMySQL's streaming cursor, once its connection is lost, still tries to read the rest
     of the result when it is closed or collected, and fails noisily from a finalizer; tell
@@ -837,19 +852,19 @@ _MESSAGES = (
     ("syntax", r"syntax error"),
     (
         "busy",
-        r"temporary failure in name resolution|shutting down|starting up|in recovery mode"
+        r"shutting down|starting up|in recovery mode"
         r"|too many clients|too many connections|remaining connection slots|database is locked",
     ),
     (
         "host",
         r"name or service not known|nodename nor servname|failed to resolve host"
-        r"|no address associated|unknown host",
+        r"|could not translate host name|no address associated|unknown host",
     ),
     ("timeout", r"timeout expired|timed out"),
     (
         "unreachable",
-        r"connection refused|no route to host|network is unreachable"
-        r"|host is unreachable|can't connect",
+        r"connection refused|no route to host|network is unreachable|host is unreachable"
+        r"|can't connect|temporary failure in name resolution",
     ),
     (
         "dropped",
@@ -868,7 +883,7 @@ def _classify(exc: Exception) -> _Failure:
     reason = _reason(original)
     text = str(original).lower()
 
-    code = getattr(original, "args", (None,))[0] if getattr(original, "args", None) else None
+    code = original.args[0] if original.args else None
     if isinstance(code, int) and code in _MYSQL_CODES:
         kind = _MYSQL_CODES[code]
         if code == 2003 or code == 2013:
