@@ -12,8 +12,6 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from noivu_ioc.access.users import create_user
-from noivu_ioc.demo import DEMO_PASSWORD
 from noivu_ioc.ingest.sync import run_sync
 from noivu_ioc.settings import Settings
 from noivu_ioc.store.models import AuditEvent
@@ -37,15 +35,6 @@ def app_client(tmp_path: Path, store_url: str) -> Iterator[TestClient]:
     orgs, _ = push_source(ctx, "to-chuc-ton-giao", "religious_organisation", ORGANISATION_MAPPING)
     push_records(ctx, orgs, organisations())
     run_sync(ctx, orgs)
-    with ctx.store.session() as session:
-        create_user(
-            session,
-            username="dulieu.laocai",
-            full_name="Vàng Thị Mỷ",
-            password=DEMO_PASSWORD,
-            roles=["data_steward"],
-            units=["SNV.15"],
-        )
     settings = Settings(data_dir=tmp_path, scheduler=False, push_max_bytes=4096)
     with TestClient(create_app(settings, ctx.store, ctx.warehouse)) as client:
         yield client

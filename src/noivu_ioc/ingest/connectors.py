@@ -217,7 +217,7 @@ class SqlConnector:
     def prepare(
         self, config: dict[str, Any], secrets: dict[str, Any]
     ) -> tuple[dict[str, Any], dict[str, Any]]:
-        from sqlalchemy.engine import make_url
+        from sqlalchemy.engine import URL, make_url
         from sqlalchemy.exc import ArgumentError
 
         config = dict(config)
@@ -233,7 +233,11 @@ class SqlConnector:
         kept = dict(secrets)
         if url.password:
             kept.setdefault("password", url.password)
-        config["url"] = url.set(password=None).render_as_string(hide_password=False)
+        # URL.set(password=None) would keep the password: build the URL without it.
+        bare = URL.create(
+            url.drivername, url.username, None, url.host, url.port, url.database, url.query
+        )
+        config["url"] = bare.render_as_string(hide_password=False)
         self._config(config, kept, {"query": "SELECT 1"})
         return config, {k: v for k, v in kept.items() if k == "password" and v}
 

@@ -72,6 +72,24 @@ _NAIVE_FORMATS = (
 _NUMBER = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"
 
 
+CONVERSIONS = {
+    "label": "label or spelling turned into its code",
+    "legacy_code": "pre-2025 code converted to the current unit",
+    "province_name": "province name turned into its code",
+}
+
+
+def conversion(kind: str, where: str) -> str:
+    """How a run record names a kind of conversion of one field: "label|column `Giới
+    tính` (sex)"; pages show it in their language, ``describe_conversion`` in English."""
+    return f"{kind}|{where}"
+
+
+def describe_conversion(key: str) -> str:
+    kind, _, where = key.partition("|")
+    return f"{where}: {CONVERSIONS.get(kind, kind)}"
+
+
 @dataclass(frozen=True, slots=True)
 class Checked:
     """The outcome of checking one batch."""
@@ -81,7 +99,7 @@ class Checked:
     quarantine_ids: pa.Array | None  # of the valid rows, when replaying quarantine
     rejects: pa.Table  # REJECT_SCHEMA
     # What the checker changed on the way in, said so that a run record shows it:
-    # {"column `Mã tỉnh` (province_code): pre-2025 code converted ...": 120}.
+    # {"legacy_code|column `Mã tỉnh` (province_code)": 120}, see ``conversion``.
     conversions: dict[str, int] = field(default_factory=dict)
 
 
@@ -507,7 +525,7 @@ def _admin_rule(f: Field, where: str, mapping: Mapping) -> _Rule:
     if mapping.admin_codes == "legacy":
         single, split = _legacy_table()
         wanted = {k: v for k, v in single.items() if width is None or len(k) == width}
-        converted = f"{where}: pre-2025 code converted to the current unit"
+        converted = conversion("legacy_code", where)
 
         def legacy_slow(values: pl.Series) -> tuple[pl.Series, dict[str, pl.Series]]:
             padded = pl.select(_padded(pl.lit(values), width)).to_series()
@@ -550,7 +568,7 @@ def _admin_rule(f: Field, where: str, mapping: Mapping) -> _Rule:
             problem=legacy_problem,
         )
 
-    names_note = f"{where}: province name turned into its code"
+    names_note = conversion("province_name", where)
 
     def slow(values: pl.Series) -> tuple[pl.Series, dict[str, pl.Series]]:
         # Codes written without their leading zeros ("1" for "01"), then province names.
@@ -783,7 +801,7 @@ def _mark_labels(
         mask = values[f.name].is_not_null() & ~text.is_in(list(codes))
         if mask.any():
             where = mapping_.describe_source(mapping.fields.get(f.name), f.name)
-            converted[f"{where}: label or spelling turned into its code"] = mask
+            converted[conversion("label", where)] = mask
 
 
 def _as_mapped(entity: Entity, table: pa.Table) -> pl.DataFrame:

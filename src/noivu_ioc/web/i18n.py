@@ -236,6 +236,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "run.notes": ("Ghi chú", "Notes"),
     "run.attempts": ("{n} lần thử", "{n} attempts"),
     "run.unmapped": ("Cột chưa ánh xạ", "Unmapped columns"),
+    "conversion.label": ("số giá trị ghi bằng tên được đổi sang mã", "labels turned into codes"),
+    "conversion.legacy_code": (
+        "số mã trước 01/7/2025 được quy đổi sang đơn vị hiện nay",
+        "pre-2025 codes converted to current units",
+    ),
+    "conversion.province_name": (
+        "số tên tỉnh được đổi sang mã", "province names turned into codes"
+    ),
     "trigger.schedule": ("Theo lịch", "Schedule"),
     "trigger.manual": ("Yêu cầu", "Requested"),
     "trigger.replay": ("Nạp lại", "Replay"),

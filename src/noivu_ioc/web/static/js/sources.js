@@ -10,10 +10,12 @@
       var chart = echarts.getInstanceByDom(el) || echarts.init(el, null, { renderer: 'svg' });
       chart.setOption({
         animation: false,
-        grid: { left: 1, right: 1, top: 3, bottom: 3 },
+        grid: { left: 4, right: 4, top: 4, bottom: 4 },
         xAxis: { type: 'category', show: false, data: values.map(function (_, i) { return i; }) },
         yAxis: { type: 'value', show: false, min: 0 },
-        series: [{ type: 'line', data: values, symbol: 'none', lineStyle: { width: 1.5, color: '#8c1d18' },
+        // With few runs a line has nothing to join: mark each run.
+        series: [{ type: 'line', data: values, symbol: values.length < 4 ? 'circle' : 'none',
+          symbolSize: 5, itemStyle: { color: '#8c1d18' }, lineStyle: { width: 1.5, color: '#8c1d18' },
           areaStyle: { color: 'rgba(179,38,30,.12)' } }],
       });
     });
@@ -26,9 +28,10 @@
     var labels = JSON.parse(el.dataset.labels || '{}');
     if (!runs.length) { el.style.minHeight = '0'; return; }
     echarts.init(el).setOption({
+      animation: false,  // a monitor shows the state now, without a growing effect
       tooltip: { trigger: 'axis' },
-      legend: { data: [labels.seconds, labels.read, labels.quarantined] },
-      grid: { left: 50, right: 60, top: 30, bottom: 30 },
+      legend: { top: 0, right: 10, data: [labels.seconds, labels.read, labels.quarantined] },
+      grid: { left: 50, right: 60, top: 40, bottom: 30 },
       xAxis: { type: 'category', data: runs.map(function (r) { return '#' + r.id; }) },
       yAxis: [{ type: 'value', name: 's' }, { type: 'value', name: '' }],
       series: [
