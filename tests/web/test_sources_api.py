@@ -264,3 +264,37 @@ def test_the_pages_speak_vietnamese_and_english(app_client: TestClient) -> None:
     assert "Connection monitor" in english and "Giám sát" not in english
     mapping = app_client.get("/sources/co-so-tho-tu/bindings/co-so/mapping?lang=vi").text
     assert "Xác nhận ánh xạ" in mapping and "Mã cơ sở" in mapping
+
+
+def test_the_source_page_edits_settings_and_binds_another_table(app_client: TestClient) -> None:
+    login(app_client, "dulieu")
+    _push_source(app_client)
+
+    saved = app_client.post(
+        "/sources/co-so-tho-tu/settings",
+        data={
+            "label": "Cơ sở thờ tự (đã đổi tên)",
+            "mode": "upsert",
+            "schedule_minutes": "30",
+            "freshness_minutes": "120",
+        },
+        follow_redirects=False,
+    )
+    bound = app_client.post(
+        "/sources/co-so-tho-tu/bindings",
+        data={"name": "chuc-sac", "entity": "dignitary"},
+        follow_redirects=False,
+    )
+
+    assert saved.status_code == 303 and saved.headers["location"].endswith("msg=saved")
+    status = app_client.get("/api/sources/co-so-tho-tu").json()
+    source = status["source"]
+    assert source["label"] == "Cơ sở thờ tự (đã đổi tên)"
+    assert (source["schedule_minutes"], source["freshness_minutes"]) == (30, 120)
+    assert source["enabled"] is False and status["health"] == "disabled"  # box left unticked
+    assert bound.headers["location"] == "/sources/co-so-tho-tu/bindings/chuc-sac/mapping"
+    assert [b["name"] for b in source["bindings"]] == ["co-so", "chuc-sac"]
+    assert source["bindings"][1]["confirmed"] is False
+    refused = app_client.post("/api/sources/co-so-tho-tu/sync")
+    assert refused.status_code == 409
+    assert "not confirmed" in refused.json()["error"]["message"]

@@ -145,6 +145,7 @@ class Staging:
         self._rows: dict[str, list[pa.Table]] = {}
         self._entities: dict[str, Entity] = {}
         self._rejects: list[pa.Table] = []
+        self.set_aside: dict[str, int] = {}  # entity id -> rows set aside at commit
         self._next_seq = 0
         self.rows = 0
         self.rejects = 0
@@ -208,9 +209,11 @@ class Staging:
                 pa.field(QUARANTINE_ID, pa.int64()),
             ]
         )
-        return pa.concat_tables(
-            [t.select(schema.names).cast(schema) for t in self._rows[entity_id]]
-        )
+        tables = [t.select(schema.names) for t in self._rows[entity_id]]
+        if all(t.schema.equals(tables[0].schema) for t in tables):
+            # One shape for all batches: no copy; DuckDB converts on insert.
+            return pa.concat_tables(tables)
+        return pa.concat_tables([t.cast(schema) for t in tables])
 
     def show(self, cur: duckdb.DuckDBPyConnection) -> None:
         """Make the staged rows and rejects visible to SQL on ``cur`` (no copy)."""
@@ -362,7 +365,10 @@ def _moved(staging: Staging, entity: Entity) -> str:
 
 
 def _kept(staging: Staging, entity: Entity) -> str:
-    """The staged rows of the entity that were not set aside at commit."""
+    """The staged rows of the entity that were not set aside at commit (all of them, read
+    straight from the staged Arrow, when none was)."""
+    if not staging.set_aside.get(entity.id):
+        return staging.table(entity.id)
     return (
         f"(SELECT s.* FROM {staging.table(entity.id)} s ANTI JOIN {_moved(staging, entity)} m "
         f"ON s.{SEQUENCE} = m.seq)"
@@ -459,6 +465,8 @@ def _set_aside(
     finally:
         cur.unregister("_found_seq")
     staging.add_rejects(found.drop_columns(["seq"]), cur)
+    entity_id = str(found.column("entity")[0])
+    staging.set_aside[entity_id] = staging.set_aside.get(entity_id, 0) + found.num_rows
     return int(found.num_rows)
 
 

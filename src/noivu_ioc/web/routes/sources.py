@@ -542,6 +542,7 @@ def _detail_context(
         "bindings": bindings,
         "local": local,
         "can_manage": principal.can(Permission.MANAGE_SOURCES),
+        "entities": catalog().entities,
         "events": svc.recent_events(session, principal, 10, source_id=source.id),
         "runs_json": json.dumps(
             [
@@ -687,3 +688,51 @@ async def mapping_form(
     with ctx.store.session() as session:
         svc.set_mapping(ctx, session, principal, name, binding, mapping, client_of(request))
     return RedirectResponse(f"/sources/{name}?msg=mapped", status_code=303)
+
+
+@router.post("/sources/{name}/settings", include_in_schema=False)
+async def settings_form(request: Request, name: str, ctx: Ingest, principal: Steward) -> Response:
+    """The source page's settings form: label, schedule, agreed interval, mode, enabled,
+    and a new password or token (left empty: unchanged)."""
+    form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+
+    def minutes(key: str) -> int:
+        value = form.get(key, "").strip()
+        if value and not value.isdigit():
+            raise InvalidInputError(f"{key}: `{value}` is not a whole number of minutes")
+        return int(value) if value else 0
+
+    secrets: dict[str, Any] = {}
+    if form.get("password"):
+        secrets["password"] = form["password"]
+    if form.get("token"):
+        secrets["headers"] = {"Authorization": f"Bearer {form['token']}"}
+    data = svc.SourceUpdate(
+        label=form.get("label") or None,
+        schedule_minutes=minutes("schedule_minutes"),
+        freshness_minutes=minutes("freshness_minutes"),
+        mode=form.get("mode") or None,  # type: ignore[arg-type]
+        enabled=form.get("enabled") == "on",
+        secrets=secrets or None,
+    )
+    with ctx.store.session() as session:
+        svc.update_source(ctx, session, principal, name, data, client_of(request))
+    return RedirectResponse(f"/sources/{name}?msg=saved", status_code=303)
+
+
+@router.post("/sources/{name}/bindings", include_in_schema=False)
+async def binding_form(request: Request, name: str, ctx: Ingest, principal: Steward) -> Response:
+    """Bind one more table of the source to an entity, then review its mapping."""
+    form = {k: v.strip() for k, v in (await request.form()).items() if isinstance(v, str)}
+    selector = {
+        key: form[key]
+        for key in ("table", "query", "cursor_column", "pattern", "sheet", "path", "records_path")
+        if form.get(key)
+    }
+    data = svc.BindingIn(
+        name=form.get("name", ""), entity=form.get("entity", ""), selector=selector
+    )
+    with ctx.store.session() as session:
+        binding = svc.add_binding(ctx, session, principal, name, data, client_of(request))
+        binding_name = binding.name
+    return RedirectResponse(f"/sources/{name}/bindings/{binding_name}/mapping", status_code=303)
