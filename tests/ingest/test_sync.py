@@ -335,3 +335,17 @@ def test_a_run_in_progress_is_refused_a_second_time(ctx: IngestContext, places: 
     with ctx.store.session() as session:
         runs = session.scalars(select(SyncRun.state).where(SyncRun.source_id == places))
         assert list(runs) == ["running"]
+
+
+def test_no_new_batch_is_no_news_not_an_empty_snapshot(ctx: IngestContext) -> None:
+    orgs, _ = push_source(ctx, "to-chuc", "religious_organisation", ORGANISATION_MAPPING)
+    push_records(ctx, orgs, organisations())
+    run_sync(ctx, orgs)
+    source_id, _ = push_source(ctx, "snapshot", "worship_place", WORSHIP_MAPPING, mode="snapshot")
+    push_records(ctx, source_id, [worship_place(n) for n in range(1, 31)])
+    run_sync(ctx, source_id)
+
+    quiet = run_sync(ctx, source_id)
+
+    assert (quiet.state, quiet.rows_read, quiet.rows_deleted) == ("succeeded", 0, 0)
+    assert ctx.warehouse.count("worship_place") == 30

@@ -13,7 +13,6 @@ from __future__ import annotations
 import logging
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import or_, select
@@ -22,7 +21,7 @@ from noivu_ioc.errors import ConflictError
 from noivu_ioc.ingest import events
 from noivu_ioc.ingest.sources import is_stale
 from noivu_ioc.ingest.sync import IngestContext, reconcile, run_sync
-from noivu_ioc.store.models import Source, utcnow
+from noivu_ioc.store.models import Source, as_utc, utcnow
 
 if TYPE_CHECKING:
     from noivu_ioc.ingest.streams import StreamHub
@@ -139,7 +138,7 @@ class Scheduler:
                 stale, _ = is_stale(source, now)
                 if stale and source.health not in ("stale", "failed", "failing"):
                     since = source.last_success_at or source.created_at
-                    late = int((now - _aware(since)).total_seconds() // 60)
+                    late = int((now - as_utc(since)).total_seconds() // 60)
                     events.source_stale(session, source, late - int(source.freshness_minutes or 0))
                     source.health = "stale"
 
@@ -150,7 +149,3 @@ class Scheduler:
                     select(Source.id).where(Source.enabled.is_(True), Source.kind == "mqtt")
                 )
             )
-
-
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=UTC)

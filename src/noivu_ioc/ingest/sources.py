@@ -12,7 +12,7 @@ import logging
 import re
 import secrets as token_source
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -27,7 +27,15 @@ from noivu_ioc.ingest.connectors import KINDS, SourceView, connector_for
 from noivu_ioc.ingest.mapping import Mapping, Proposal, propose
 from noivu_ioc.ingest.readers.base import SourceError
 from noivu_ioc.ingest.sync import IngestContext
-from noivu_ioc.store.models import Event, OrgUnit, Source, SourceBinding, SyncRun, utcnow
+from noivu_ioc.store.models import (
+    Event,
+    OrgUnit,
+    Source,
+    SourceBinding,
+    SyncRun,
+    as_utc,
+    utcnow,
+)
 from noivu_ioc.units import org
 from noivu_ioc.warehouse import merge
 from noivu_ioc.warehouse import quarantine as wq
@@ -419,6 +427,16 @@ def propose_mapping(
     return propose(catalog().entity(binding.entity), columns), columns
 
 
+def _binding(source: Source, name: str) -> SourceBinding:
+    found = next((b for b in source.bindings if b.name == name), None)
+    if found is None:
+        raise NotFoundError(
+            f"source {source.name} has no binding {name!r}; its bindings are "
+            + (", ".join(b.name for b in source.bindings) or "none")
+        )
+    return found
+
+
 def set_mapping(
     ctx: IngestContext,
     session: Session,
@@ -430,9 +448,7 @@ def set_mapping(
 ) -> SourceBinding:
     """Confirm a binding's mapping; an incomplete one is refused with what it lacks."""
     source = get_source(session, principal, name, client)
-    binding = next((b for b in source.bindings if b.name == binding_name), None)
-    if binding is None:
-        raise NotFoundError(f"source {name} has no binding {binding_name!r}")
+    binding = _binding(source, binding_name)
     entity = catalog().entity(binding.entity)
     problems = mapping.problems(entity)
     if problems:
@@ -466,9 +482,7 @@ def add_code_translation(
     """Translate one of the source's values to a catalog code (from a quarantine reason:
     "`Hòa Hảo` is not a code of religion" -> 03)."""
     source = get_source(session, principal, name, client)
-    binding = next((b for b in source.bindings if b.name == binding_name), None)
-    if binding is None:
-        raise NotFoundError(f"source {name} has no binding {binding_name!r}")
+    binding = _binding(source, binding_name)
     mapping = Mapping.model_validate(binding.mapping)
     fm = mapping.fields.get(field_name)
     if fm is None:
@@ -516,16 +530,12 @@ class SourceStatus:
     durations: list[float]  # seconds of the last successful runs, oldest first
 
 
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
-
-
 def is_stale(source: Source, now: datetime | None = None) -> tuple[bool, int | None]:
     """Whether the source is late against its agreed interval, and minutes since its last
     success."""
     now = now or utcnow()
     since = source.last_success_at or source.created_at
-    minutes = int((now - _aware(since)).total_seconds() // 60)
+    minutes = int((now - as_utc(since)).total_seconds() // 60)
     if not source.freshness_minutes or not source.enabled:
         return False, minutes if source.last_success_at else None
     return minutes > source.freshness_minutes, minutes if source.last_success_at else None
@@ -557,7 +567,7 @@ def _status(ctx: IngestContext, session: Session, source: Source, pending: int) 
     if stale and health in ("ok", "partial", "new"):
         health = "stale"
     durations = [
-        (_aware(r.finished_at) - _aware(r.started_at)).total_seconds()
+        (as_utc(r.finished_at) - as_utc(r.started_at)).total_seconds()
         for r in reversed(runs)
         if r.finished_at and r.state in ("succeeded", "partial")
     ]

@@ -24,7 +24,7 @@ import time
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from queue import Empty, Full, Queue
 from typing import Any
 
@@ -47,7 +47,7 @@ from noivu_ioc.ingest.readers.base import (
 from noivu_ioc.ingest.validate import ADMIN_REF, Checked, check_batch
 from noivu_ioc.settings import Settings
 from noivu_ioc.store import OpStore
-from noivu_ioc.store.models import PushBatch, Source, SyncRun, utcnow
+from noivu_ioc.store.models import PushBatch, Source, SyncRun, as_utc, utcnow
 from noivu_ioc.store.secrets import SecretBox
 from noivu_ioc.warehouse import Warehouse, merge
 from noivu_ioc.warehouse import quarantine as wq
@@ -55,6 +55,7 @@ from noivu_ioc.warehouse import quarantine as wq
 log = logging.getLogger(__name__)
 
 LEASE = timedelta(minutes=30)
+ITEM_KINDS = ("file", "push")  # sources read item by item (files, pushed batches)
 LEASE_RENEW_SECONDS = 60.0
 
 DUPLICATE_REASON = (
@@ -573,6 +574,15 @@ def _commit(
     replay = replay_ids is not None
     snapshot = view.mode == "snapshot" and not replay
     any_item_error = any(t.item_errors for t in tallies.values())
+    # What this run holds a whole snapshot of. A table read whole is one, even empty; for
+    # files and push batches, only what a new item delivered: no new file is no news,
+    # not an empty export. Nothing is deleted when some item could not be read.
+    delivered = set()
+    if not any_item_error:
+        for binding in view.bindings:
+            tally = tallies.get(binding.id)
+            if view.kind not in ITEM_KINDS or (tally is not None and tally.items):
+                delivered.add(binding.entity)
     if any_item_error and not any(t.items for t in tallies.values()):
         # Nothing could be read at all: that is a failed run, not a partial one.
         raise SourceError(
@@ -585,7 +595,7 @@ def _commit(
         run_id=run_id,
         description=f"{'replay' if replay else 'sync'} of {view.name} (run {run_id})",
         entities=tuple(
-            merge.EntityPlan(e, snapshot and not any_item_error, _ref_checks(e))
+            merge.EntityPlan(e, snapshot and e.id in delivered, _ref_checks(e))
             for e in entities.values()
         ),
         duplicate_reason=DUPLICATE_REASON,
@@ -712,7 +722,7 @@ def reconcile(ctx: IngestContext) -> list[int]:
             lease_expired = (
                 source is None
                 or source.lease_until is None
-                or _aware(source.lease_until) < now
+                or as_utc(source.lease_until) < now
                 or source.lease_owner != run.worker
             )
             if _worker_alive(run.worker) and not lease_expired:
@@ -740,10 +750,6 @@ def reconcile(ctx: IngestContext) -> list[int]:
             closed.append(run.id)
             log.warning("run %s of source %s closed as %s", run.id, run.source_id, run.state)
     return closed
-
-
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def iter_runs(session: Session, source_id: int, limit: int = 50) -> Iterator[SyncRun]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Query, Request
@@ -13,10 +13,11 @@ from pydantic import BaseModel, ConfigDict, Field
 from noivu_ioc.catalog import catalog
 from noivu_ioc.ingest import quarantine as service
 from noivu_ioc.ingest import sources as svc
+from noivu_ioc.store.models import as_utc
 from noivu_ioc.warehouse import quarantine as wq
 from noivu_ioc.web.deps import Ingest, Lang, Steward, client_of
 from noivu_ioc.web.pages import render
-from noivu_ioc.web.routes.sources import RunPublic, local, run_public
+from noivu_ioc.web.routes.sources import RunPublic, local, maybe_utc, run_public
 
 router = APIRouter(tags=["quarantine"])
 
@@ -76,10 +77,6 @@ class Translate(BaseModel):
     code: str = Field(min_length=1)
 
 
-def _aware(value: datetime | None) -> datetime | None:
-    return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
-
-
 def entry_public(entry: wq.Entry, source_name: str) -> EntryPublic:
     return EntryPublic(
         id=entry.id,
@@ -94,9 +91,9 @@ def entry_public(entry: wq.Entry, source_name: str) -> EntryPublic:
         reasons=entry.reasons,
         status=entry.status,
         attempts=entry.attempts,
-        created_at=_aware(entry.created_at),  # type: ignore[arg-type]
-        updated_at=_aware(entry.updated_at),  # type: ignore[arg-type]
-        resolved_at=_aware(entry.resolved_at),
+        created_at=as_utc(entry.created_at),
+        updated_at=as_utc(entry.updated_at),
+        resolved_at=maybe_utc(entry.resolved_at),
         resolved_by=entry.resolved_by,
         edited_by=entry.edited_by,
     )

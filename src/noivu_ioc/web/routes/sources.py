@@ -9,7 +9,7 @@ source's page shows its bindings and mappings, its runs, and the actions a stewa
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Request, UploadFile
@@ -26,7 +26,7 @@ from noivu_ioc.ingest import uploads
 from noivu_ioc.ingest.connectors import KINDS
 from noivu_ioc.ingest.mapping import FieldMap, Mapping
 from noivu_ioc.ingest.sync import IngestContext
-from noivu_ioc.store.models import Event, Source, SyncRun
+from noivu_ioc.store.models import Event, Source, SyncRun, as_utc
 from noivu_ioc.web.deps import Ingest, Lang, SourceViewer, Steward, client_of
 from noivu_ioc.web.pages import render
 
@@ -118,14 +118,12 @@ class EventPublic(BaseModel):
     payload: dict[str, Any] | None
 
 
-def _utc(value: datetime | None) -> datetime | None:
-    if value is None:
-        return None
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
+def maybe_utc(value: datetime | None) -> datetime | None:
+    return None if value is None else as_utc(value)
 
 
 def run_public(run: SyncRun) -> RunPublic:
-    started, finished = _utc(run.started_at), _utc(run.finished_at)
+    started, finished = maybe_utc(run.started_at), maybe_utc(run.finished_at)
     assert started is not None
     return RunPublic(
         id=run.id,
@@ -182,7 +180,7 @@ def status_public(ctx: IngestContext, status: svc.SourceStatus) -> StatusPublic:
         source=source_public(ctx, status.source),
         health=status.health,
         fresh=status.fresh,
-        last_success_at=_utc(status.source.last_success_at),
+        last_success_at=maybe_utc(status.source.last_success_at),
         minutes_since_success=status.minutes_since_success,
         rows=status.rows,
         quarantined=status.quarantined,
@@ -353,7 +351,7 @@ def api_events(ctx: Ingest, principal: SourceViewer, limit: int = 50) -> list[Ev
 
 
 def _event_public(e: Event) -> EventPublic:
-    at = _utc(e.at)
+    at = maybe_utc(e.at)
     assert at is not None
     return EventPublic(
         id=e.id,
@@ -372,7 +370,7 @@ def _event_public(e: Event) -> EventPublic:
 def local(value: datetime | None) -> str:
     if value is None:
         return "–"
-    return (_utc(value) or value).astimezone(VIETNAM_TIME).strftime("%d/%m/%Y %H:%M")
+    return (maybe_utc(value) or value).astimezone(VIETNAM_TIME).strftime("%d/%m/%Y %H:%M")
 
 
 def _monitor_context(
@@ -550,10 +548,10 @@ def _detail_context(
                     "id": r.id,
                     "at": local(r.started_at),
                     "seconds": round(
-                        ((_utc(r.finished_at) or _utc(r.started_at)) - _utc(r.started_at))  # type: ignore[operator]
-                        .total_seconds(),
-                        2,
-                    ),
+                        (as_utc(r.finished_at) - as_utc(r.started_at)).total_seconds(), 2
+                    )
+                    if r.finished_at
+                    else 0.0,
                     "read": r.rows_read,
                     "quarantined": r.rows_quarantined,
                     "state": r.state,
