@@ -303,7 +303,9 @@ def file_folder(view: SourceView) -> Path:
 class FileConnector:
     """CSV, XLSX and Parquet files in a watched folder (or uploaded into the source's own
     folder). Each binding picks files by pattern and, for workbooks, a sheet; a file is
-    loaded once per content: sending it again changed loads it again."""
+    loaded once per content: sending it again changed loads it again. In snapshot mode
+    each run's new files are taken as the whole snapshot (known limit: a folder that gets
+    one file per province needs upsert mode, or its rows of other files are deleted)."""
 
     kind: ClassVar[str] = "file"
 

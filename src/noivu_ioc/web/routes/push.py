@@ -15,7 +15,8 @@ router = APIRouter(tags=["push"])
 
 class PushReceipt(BaseModel):
     batch_id: int
-    records: int  # -1 for CSV, counted when loaded
+    # Known limit: a CSV batch is counted when it is loaded, not here (-1).
+    records: int
     status: str
     source: str
     binding: str

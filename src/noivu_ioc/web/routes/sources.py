@@ -4,6 +4,10 @@ The monitor (``/sources``) shows every source in the viewer's scope with its hea
 freshness against its agreed interval, rows, pending quarantine and recent run times; a
 source's page shows its bindings and mappings, its runs, and the actions a steward takes
 (test the connection, sync now, upload a file, confirm a mapping).
+
+Known limit: the messages that come from the sector systems and the readers (a source's
+error, a reader's note on a skipped footer) are shown as written, in English, on the
+Vietnamese pages; labels, states and the IOC's own notes are translated.
 """
 
 from __future__ import annotations
