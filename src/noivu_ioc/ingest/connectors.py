@@ -594,7 +594,8 @@ class MqttConnector:
             config["url"] = urlunsplit(
                 (parts.scheme, f"{user}{host}{port}", parts.path, parts.query, parts.fragment)
             )
-        config.setdefault("client_id", f"ioc-{abs(hash(url)) % 10**8}")
+        # Stable across processes (hash() is not): the broker keeps the session by it.
+        config.setdefault("client_id", "ioc-" + hashlib.sha256(url.encode()).hexdigest()[:12])
         mqtt_config(config, kept)
         return config, {k: v for k, v in kept.items() if k == "password" and v}
 

@@ -3,12 +3,11 @@ correct, replay or dismiss. Rows may hold personal data, so every read is audite
 
 from __future__ import annotations
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from noivu_ioc.access.users import Principal, audit
 from noivu_ioc.errors import InvalidInputError, NotAllowedError
-from noivu_ioc.ingest.sources import get_source, visible_sources
+from noivu_ioc.ingest.sources import check_steward, get_source, visible_sources
 from noivu_ioc.ingest.sync import IngestContext, run_sync
 from noivu_ioc.store.models import Source, SyncRun
 from noivu_ioc.warehouse import quarantine as wq
@@ -17,9 +16,7 @@ MAX_REPLAY = 50_000
 
 
 def _steward_sources(session: Session, principal: Principal) -> dict[int, Source]:
-    from noivu_ioc.ingest.sources import _check_steward
-
-    _check_steward(principal)
+    check_steward(principal)
     return {s.id: s for s in visible_sources(session, principal)}
 
 
@@ -180,9 +177,3 @@ def replay(
 
         return replay_messages(ctx, source.id, ids, principal.username)
     return run_sync(ctx, source.id, trigger="replay", user=principal.username, replay_ids=ids)
-
-
-def runs_by_id(session: Session, run_ids: list[int]) -> dict[int, SyncRun]:
-    if not run_ids:
-        return {}
-    return {r.id: r for r in session.scalars(select(SyncRun).where(SyncRun.id.in_(run_ids)))}

@@ -12,11 +12,11 @@ import logging
 import re
 import secrets as token_source
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session
 
 from noivu_ioc.access.roles import Permission
@@ -98,7 +98,7 @@ class Created:
     api_key: str | None  # a push source's key, shown once
 
 
-def _check_viewer(principal: Principal) -> None:
+def check_viewer(principal: Principal) -> None:
     if not principal.can(Permission.VIEW_SOURCES):
         raise NotAllowedError(
             f"your roles ({', '.join(sorted(principal.roles))}) do not allow viewing the "
@@ -106,7 +106,7 @@ def _check_viewer(principal: Principal) -> None:
         )
 
 
-def _check_steward(principal: Principal) -> None:
+def check_steward(principal: Principal) -> None:
     if not principal.can(Permission.MANAGE_SOURCES):
         raise NotAllowedError(
             f"your roles ({', '.join(sorted(principal.roles))}) do not allow managing data "
@@ -131,7 +131,7 @@ def _unit_in_scope(principal: Principal, unit: OrgUnit) -> bool:
 
 def visible_sources(session: Session, principal: Principal) -> list[Source]:
     """The sources of the units the user answers for, by name."""
-    _check_viewer(principal)
+    check_viewer(principal)
     sources = session.scalars(select(Source).order_by(Source.name)).all()
     return [s for s in sources if _in_scope(principal, s)]
 
@@ -147,9 +147,9 @@ def get_source(
     """A source by name, to change (``manage``) or only to look at; one outside the user's
     scope is refused and audited, and is reported as missing only when it really is."""
     if manage:
-        _check_steward(principal)
+        check_steward(principal)
     else:
-        _check_viewer(principal)
+        check_viewer(principal)
     source = session.scalar(select(Source).where(Source.name == name))
     if source is None:
         raise NotFoundError(f"there is no source named {name!r}; see the list of sources")
@@ -193,7 +193,7 @@ def create_source(
     client: str | None = None,
 ) -> Created:
     """Register a source with its bindings; nothing is written unless all of it is valid."""
-    _check_steward(principal)
+    check_steward(principal)
     name = _check_slug(data.name, "source name")
     if data.kind not in KINDS:
         raise InvalidInputError(
@@ -427,7 +427,7 @@ def propose_mapping(
     return propose(catalog().entity(binding.entity), columns), columns
 
 
-def _binding(source: Source, name: str) -> SourceBinding:
+def binding_of(source: Source, name: str) -> SourceBinding:
     found = next((b for b in source.bindings if b.name == name), None)
     if found is None:
         raise NotFoundError(
@@ -448,7 +448,7 @@ def set_mapping(
 ) -> SourceBinding:
     """Confirm a binding's mapping; an incomplete one is refused with what it lacks."""
     source = get_source(session, principal, name, client)
-    binding = _binding(source, binding_name)
+    binding = binding_of(source, binding_name)
     entity = catalog().entity(binding.entity)
     problems = mapping.problems(entity)
     if problems:
@@ -482,7 +482,7 @@ def add_code_translation(
     """Translate one of the source's values to a catalog code (from a quarantine reason:
     "`Hòa Hảo` is not a code of religion" -> 03)."""
     source = get_source(session, principal, name, client)
-    binding = _binding(source, binding_name)
+    binding = binding_of(source, binding_name)
     mapping = Mapping.model_validate(binding.mapping)
     fm = mapping.fields.get(field_name)
     if fm is None:
@@ -604,28 +604,15 @@ def run_of(session: Session, principal: Principal, name: str, run_id: int) -> Sy
     return run
 
 
-def count_runs(session: Session, source_id: int, since: timedelta) -> int:
-    return int(
-        session.scalar(
-            select(func.count())
-            .select_from(SyncRun)
-            .where(SyncRun.source_id == source_id, SyncRun.started_at >= utcnow() - since)
-        )
-        or 0
-    )
-
-
 def recent_events(
     session: Session, principal: Principal, limit: int = 50, *, source_id: int | None = None
 ) -> list[Event]:
     """The latest events of the sources in scope (all events for a national scope)."""
-    allowed = {s.id for s in visible_sources(session, principal)}
-    query = select(Event).order_by(Event.id.desc()).limit(min(max(limit, 1), 500) * 4)
+    allowed = [s.id for s in visible_sources(session, principal)]
+    in_scope: ColumnElement[bool] = Event.source_id.in_(allowed)
+    if principal.scope.national:
+        in_scope = or_(in_scope, Event.source_id.is_(None))
+    query = select(Event).where(in_scope).order_by(Event.id.desc()).limit(min(max(limit, 1), 500))
     if source_id is not None:
         query = query.where(Event.source_id == source_id)
-    found = [
-        e
-        for e in session.scalars(query)
-        if (e.source_id in allowed) or (e.source_id is None and principal.scope.national)
-    ]
-    return found[:limit]
+    return list(session.scalars(query))

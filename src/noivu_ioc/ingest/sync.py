@@ -750,12 +750,3 @@ def reconcile(ctx: IngestContext) -> list[int]:
             closed.append(run.id)
             log.warning("run %s of source %s closed as %s", run.id, run.source_id, run.state)
     return closed
-
-
-def iter_runs(session: Session, source_id: int, limit: int = 50) -> Iterator[SyncRun]:
-    yield from session.scalars(
-        select(SyncRun)
-        .where(SyncRun.source_id == source_id)
-        .order_by(SyncRun.id.desc())
-        .limit(limit)
-    )

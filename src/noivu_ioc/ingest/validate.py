@@ -20,7 +20,7 @@ the run itself (``warehouse.merge``).
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -147,10 +147,6 @@ def _messages(template: str, values: pl.Series) -> pl.Series:
     return pl.select(pl.format(f"{before}`{{}}`{after}", pl.lit(values))).to_series()
 
 
-def _none(values: pl.Series) -> tuple[pl.Series, dict[str, pl.Series]]:
-    return pl.repeat(None, len(values), dtype=pl.Utf8, eager=True), {}
-
-
 def _text_rule(where: str) -> _Rule:
     return _Rule(fast=lambda t: t, problem=lambda v: _messages(f"{where}: {{value}}", v))
 
@@ -213,9 +209,10 @@ def _decimal_rule(where: str, notation: str) -> _Rule:
         else:
             text = compact.str.replace_all(",", "", literal=True)
         result = pl.select(
-            pl.when(text.str.contains(_NUMBER)).then(text).otherwise(None).cast(
-                pl.Float64, strict=False
-            )
+            pl.when(text.str.contains(_NUMBER))
+            .then(text)
+            .otherwise(None)
+            .cast(pl.Float64, strict=False)
         ).to_series()
         return result, {}
 
@@ -236,8 +233,7 @@ def _year_problem(where: str) -> Callable[[pl.Series, pl.Series], pl.Series]:
     def why(text: pl.Series, value: pl.Series) -> pl.Series:
         return pl.select(
             pl.format(
-                f"{where}: `{{}}` has the year {{}}, which cannot be right (expected 1900 to "
-                "2100)",
+                f"{where}: `{{}}` has the year {{}}, which cannot be right (expected 1900 to 2100)",
                 pl.lit(text),
                 pl.lit(value.dt.year()),
             )
@@ -251,8 +247,13 @@ def _date_rule(where: str) -> _Rule:
         # A date with a time part, as spreadsheets and databases often export it.
         day = pl.select(
             pl.when(pl.lit(values).str.contains(r"^\S{8,10}[ T]\d{1,2}:\d{2}"))
-            .then(pl.lit(values).str.split_exact(" ", 1).struct.field("field_0")
-                  .str.split("T").list.first())
+            .then(
+                pl.lit(values)
+                .str.split_exact(" ", 1)
+                .struct.field("field_0")
+                .str.split("T")
+                .list.first()
+            )
             .otherwise(pl.lit(values))
         ).to_series()
         parsed = pl.select(
@@ -302,8 +303,9 @@ def _timestamp_rule(where: str, zone: str) -> _Rule:
         return pl.select(pl.coalesce([aware, _utc(naive, zone)])).to_series(), {}
 
     return _Rule(
-        fast=lambda t: _utc(t.str.to_datetime("%Y-%m-%d %H:%M:%S", strict=False,
-                                              time_unit="us"), zone),
+        fast=lambda t: _utc(
+            t.str.to_datetime("%Y-%m-%d %H:%M:%S", strict=False, time_unit="us"), zone
+        ),
         slow=slow,
         problem=lambda v: _messages(
             f"{where}: {{value}} is not a date and time (expected e.g. 2025-03-01T08:00:00+07:00 "
@@ -326,35 +328,42 @@ def _boolean_rule(where: str) -> _Rule:
     )
 
 
+def _typed_conversion(
+    target: FieldType, dtype: pl.DataType, zone: str
+) -> Callable[[pl.Expr], pl.Expr] | None:
+    """How a column the source already typed becomes the field's type, if it can."""
+    if target is FieldType.INTEGER and dtype.is_integer():
+        return lambda src: src.cast(pl.Int64)
+    if target is FieldType.DECIMAL and dtype.is_numeric():
+        return lambda src: src.cast(pl.Float64)
+    if target is FieldType.DATE and dtype == pl.Date:
+        return lambda src: src
+    if target is FieldType.DATE and isinstance(dtype, pl.Datetime):
+        return lambda src: src.dt.date()
+    if target is FieldType.TIMESTAMP and isinstance(dtype, pl.Datetime) and dtype.time_zone:
+        return lambda src: src.dt.convert_time_zone("UTC").dt.replace_time_zone(None).cast(
+            pl.Datetime("us")
+        )
+    if target is FieldType.TIMESTAMP and isinstance(dtype, pl.Datetime):
+        return lambda src: _utc(src, zone).cast(pl.Datetime("us"))
+    if target is FieldType.TIMESTAMP and dtype == pl.Date:
+        return lambda src: _utc(src.cast(pl.Datetime("us")), zone)
+    if target is FieldType.BOOLEAN and dtype == pl.Boolean:
+        return lambda src: src
+    return None
+
+
 def _typed_rule(f: Field, where: str, dtype: pl.DataType, zone: str) -> _Rule | None:
     """A column the source already typed (a database date, an integer): converted as it
     is, without going through text."""
-    target = f.type
-    if target in (FieldType.STRING, FieldType.CODE) or f.ref == ADMIN_REF:
+    if f.type in (FieldType.STRING, FieldType.CODE) or f.ref == ADMIN_REF:
         return None
-    if target is FieldType.INTEGER and dtype.is_integer():
-        fast: Callable[[pl.Expr], pl.Expr] = lambda src: src.cast(pl.Int64)  # noqa: E731
-    elif target is FieldType.DECIMAL and dtype.is_numeric():
-        fast = lambda src: src.cast(pl.Float64)  # noqa: E731
-    elif target is FieldType.DATE and dtype == pl.Date:
-        fast = lambda src: src  # noqa: E731
-    elif target is FieldType.DATE and isinstance(dtype, pl.Datetime):
-        fast = lambda src: src.dt.date()  # noqa: E731
-    elif target is FieldType.TIMESTAMP and isinstance(dtype, pl.Datetime):
-        if dtype.time_zone:
-            fast = lambda src: src.dt.convert_time_zone("UTC").dt.replace_time_zone(  # noqa: E731
-                None
-            ).cast(pl.Datetime("us"))
-        else:
-            fast = lambda src: _utc(src, zone).cast(pl.Datetime("us"))  # noqa: E731
-    elif target is FieldType.TIMESTAMP and dtype == pl.Date:
-        fast = lambda src: _utc(src.cast(pl.Datetime("us")), zone)  # noqa: E731
-    elif target is FieldType.BOOLEAN and dtype == pl.Boolean:
-        fast = lambda src: src  # noqa: E731
-    else:
+    fast = _typed_conversion(f.type, dtype, zone)
+    if fast is None:
         return None
-    return _Rule(fast=fast, problem=lambda v: _messages(f"{where}: {{value}}", v),
-                 text=lambda src, _: src)
+    return _Rule(
+        fast=fast, problem=lambda v: _messages(f"{where}: {{value}}", v), text=lambda src, _: src
+    )
 
 
 # -- codes -------------------------------------------------------------------------------
@@ -412,16 +421,19 @@ def _code_rule(codelist: CodeList, where: str, fm: mapping_.FieldMap | None) -> 
     translations = dict(fm.codes) if fm else {}
     first = {**exact, **translations}
     folded_translations = {" ".join(k.casefold().split()): v for k, v in translations.items()}
+
     def slow(values: pl.Series) -> tuple[pl.Series, dict[str, pl.Series]]:
         spaced = values.str.to_lowercase().str.replace_all(r"\s+", " ")
         found = pl.select(
             pl.coalesce(
                 [
-                    pl.lit(spaced).replace_strict(folded_translations, default=None,
-                                                  return_dtype=pl.Utf8),
+                    pl.lit(spaced).replace_strict(
+                        folded_translations, default=None, return_dtype=pl.Utf8
+                    ),
                     pl.lit(spaced).replace_strict(folded, default=None, return_dtype=pl.Utf8),
-                    pl.lit(_plain(values)).replace_strict(folded, default=None,
-                                                          return_dtype=pl.Utf8),
+                    pl.lit(_plain(values)).replace_strict(
+                        folded, default=None, return_dtype=pl.Utf8
+                    ),
                 ]
             )
         ).to_series()
@@ -744,7 +756,14 @@ def check_batch(
     good_arrow = pa.array(good.to_numpy())
     valid = values_frame.filter(good).to_arrow()
     rejects = _rejects(
-        entity, source, positions, values_frame, problems, bad, binding_id, raw_kind,
+        entity,
+        source,
+        positions,
+        values_frame,
+        problems,
+        bad,
+        binding_id,
+        raw_kind,
         quarantine_ids,
     )
     return Checked(
@@ -757,7 +776,9 @@ def check_batch(
 
 
 def _place_consistency(
-    entity: Entity, mapping: Mapping, values: dict[str, pl.Series],
+    entity: Entity,
+    mapping: Mapping,
+    values: dict[str, pl.Series],
     problems: dict[str, pl.Series],
 ) -> None:
     """A commune must lie in the row's province."""
@@ -768,7 +789,9 @@ def _place_consistency(
     commune, province = values["commune_code"], values["province_code"]
     of_commune = commune.replace_strict(_commune_province(), default=None, return_dtype=pl.Utf8)
     mismatch = (
-        commune.is_not_null() & province.is_not_null() & (of_commune != province)
+        commune.is_not_null()
+        & province.is_not_null()
+        & (of_commune != province)
         & problems["commune_code"].is_null()
     )
     if not mismatch.any():
@@ -788,7 +811,10 @@ def _place_consistency(
 
 
 def _mark_labels(
-    entity: Entity, mapping: Mapping, fast: pl.DataFrame, values: dict[str, pl.Series],
+    entity: Entity,
+    mapping: Mapping,
+    fast: pl.DataFrame,
+    values: dict[str, pl.Series],
     converted: dict[str, pl.Series],
 ) -> None:
     """Mark the code values that came as labels or as the source's own spellings rather
@@ -831,20 +857,23 @@ def _rejects(
         return REJECT_SCHEMA.empty_table()
     index = bad.arg_true()
     reasons = pl.select(
-        pl.concat_list([pl.lit(p.gather(index)) for p in problems.values()])
-        .list.drop_nulls()
+        pl.concat_list([pl.lit(p.gather(index)) for p in problems.values()]).list.drop_nulls()
     ).to_series()
     source_frame = pl.from_arrow(source)
     assert isinstance(source_frame, pl.DataFrame)
     raw = source_frame.select(
         pl.struct(pl.all().gather(index).cast(pl.Utf8)).struct.json_encode().alias("raw")
     ).to_series()
-    keys = values.select(pl.all().gather(index)).select(
-        pl.when(pl.all_horizontal([pl.col(k).is_not_null() for k in entity.key]))
-        .then(pl.concat_str([pl.col(k).cast(pl.Utf8) for k in entity.key], separator="|"))
-        .otherwise(None)
-        .alias("key_text")
-    ).to_series()
+    keys = (
+        values.select(pl.all().gather(index))
+        .select(
+            pl.when(pl.all_horizontal([pl.col(k).is_not_null() for k in entity.key]))
+            .then(pl.concat_str([pl.col(k).cast(pl.Utf8) for k in entity.key], separator="|"))
+            .otherwise(None)
+            .alias("key_text")
+        )
+        .to_series()
+    )
     n = len(index)
     bad_arrow = pa.array(bad.to_numpy())
     return pa.table(
@@ -866,8 +895,3 @@ def _rejects(
         },
         schema=REJECT_SCHEMA,
     )
-
-
-def reasons_of(table: pa.Table) -> Sequence[list[str]]:
-    """The reasons of a reject table, decoded (for tests and messages)."""
-    return [json.loads(r) for r in table.column("reasons").to_pylist()]

@@ -18,13 +18,13 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
 
 from noivu_ioc.access.roles import Permission
 from noivu_ioc.access.users import Principal
 from noivu_ioc.catalog import catalog
-from noivu_ioc.errors import InvalidInputError
+from noivu_ioc.errors import ConflictError, InvalidInputError, IOCError, NotFoundError
 from noivu_ioc.ingest import sources as svc
 from noivu_ioc.ingest import uploads
 from noivu_ioc.ingest.connectors import KINDS
@@ -512,12 +512,12 @@ async def create_source_form(
             created = svc.create_source(ctx, session, principal, data, client_of(request))
             name = created.source.name
             key = created.api_key
-    except InvalidInputError as exc:
+    except (InvalidInputError, ConflictError, NotFoundError) as exc:
         return render(
             request, "source_new.html", _new_context(lang, principal, form, exc.message), 422
         )
-    except Exception as exc:  # pydantic's own complaints, conflicts: shown on the form
-        message = getattr(exc, "message", None) or str(exc)
+    except ValidationError as exc:  # the form's values, as pydantic saw them
+        message = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
         return render(request, "source_new.html", _new_context(lang, principal, form, message), 422)
     target = f"/sources/{name}" + (f"?key={key}" if key else "")
     return RedirectResponse(target, status_code=303)
@@ -623,16 +623,14 @@ def mapping_page(
     headers when the binding has no confirmed mapping yet."""
     with ctx.store.session() as session:
         source = svc.get_source(session, principal, name)
-        found = next((b for b in source.bindings if b.name == binding), None)
-        if found is None:
-            raise InvalidInputError(f"source {name} has no binding {binding!r}")
+        found = svc.binding_of(source, binding)
         entity = catalog().entity(found.entity)
         error = None
         try:
             proposal, columns = svc.propose_mapping(ctx, session, principal, name, binding)
-        except Exception as exc:
+        except IOCError as exc:  # the source cannot be read now: the form still opens
             proposal, columns = None, []
-            error = getattr(exc, "message", str(exc))
+            error = exc.message
         current = Mapping.model_validate(found.mapping) if found.mapping else None
         mapping = current or (proposal.mapping if proposal else Mapping())
         scores = {f.field: f.score for f in proposal.fields} if proposal else {}
@@ -676,8 +674,8 @@ async def mapping_form(
             fields.setdefault(key[6:], FieldMap()).empty = value.strip()
     with ctx.store.session() as session:
         source = svc.get_source(session, principal, name)
-        found = next((b for b in source.bindings if b.name == binding), None)
-        old = Mapping.model_validate(found.mapping) if found and found.mapping else Mapping()
+        found = svc.binding_of(source, binding)
+        old = Mapping.model_validate(found.mapping) if found.mapping else Mapping()
     for field_name, fm in fields.items():
         previous = old.fields.get(field_name)
         if previous is not None:
