@@ -522,8 +522,9 @@ def test_archive_sensors_arrive_as_events_and_rejections(config: MqttConfig, roo
         for topic, raw in malformed.items():
             device.publish(topic, raw)
         wait_until(lambda: store.count() == 8, "3 events and 5 rejections reached the sink")
-        counters = listener.counters
     finished = datetime.now(UTC)
+    # The counters move just after the sink returns; stop() has joined the flushing thread.
+    counters = listener.counters
 
     events = {event.device_id: event for event in store.events}
     assert sorted(events) == ["KLT-01", "KLT-02", "KLT-03"]
