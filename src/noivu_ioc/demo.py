@@ -1,5 +1,5 @@
-"""What ``ioc demo`` sets up: the schema, the organisational units, one user per role and a
-generated copy of the sector data."""
+"""What ``ioc demo`` sets up: the schema, the organisational units, one user per role, the
+video wall's scenes and a generated copy of the sector data."""
 
 from __future__ import annotations
 
@@ -11,6 +11,8 @@ from sqlalchemy import select
 from noivu_ioc.access.roles import Role
 from noivu_ioc.access.users import create_user
 from noivu_ioc.generate import generate_into
+from noivu_ioc.indicators.registry import Registry, library
+from noivu_ioc.indicators.scenes import seed_scenes
 from noivu_ioc.store import OpStore
 from noivu_ioc.store.models import User
 from noivu_ioc.units.org import seed_org_units
@@ -60,6 +62,7 @@ def prepare_store(store: OpStore) -> list[str]:
                 units=[u.unit],
             )
             created.append(u.username)
+        seed_scenes(session, Registry(library()))
     return created
 
 

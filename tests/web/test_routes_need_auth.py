@@ -15,6 +15,10 @@ PUBLIC = {
     ("GET", "/healthz"),
     ("GET", "/docs"),
     ("GET", "/openapi.json"),
+    # The phone app's manifest and service worker hold no data; a browser fetches them
+    # before and without a session to install the app.
+    ("GET", "/manifest.webmanifest"),
+    ("GET", "/sw.js"),
 }
 
 # Sector systems call these with their source's API key instead of a login session; an

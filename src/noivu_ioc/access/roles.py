@@ -30,7 +30,8 @@ class Permission(StrEnum):
     MANAGE_USERS = "manage_users"
     MANAGE_SOURCES = "manage_sources"  # register sources, map, sync, quarantine
     VIEW_SOURCES = "view_sources"  # the connection monitor, in scope
-    ANALYSE = "analyse"
+    ANALYSE = "analyse"  # define indicators
+    MANAGE_WALL = "manage_wall"  # configure the video wall's scenes
 
 
 _VIEW = {Permission.VIEW_SITUATION, Permission.VIEW_CATALOG, Permission.VIEW_SOURCES}

@@ -5,6 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from noivu_ioc.errors import IOCError
+from noivu_ioc.units import admin
+
 
 @dataclass(frozen=True, slots=True)
 class Scope:
@@ -28,6 +31,22 @@ class Scope:
 
     def covers_commune(self, code: str, province: str) -> bool:
         return self.national or province in self.provinces or code in self.communes
+
+    def covers(self, code: str | None) -> bool:
+        """Whether a thing placed at ``code`` (a province or commune code; None for
+        national things such as central agencies) is in scope."""
+        if self.national:
+            return True
+        if code is None:
+            return False
+        if len(code) == 2:
+            return code in self.provinces
+        if code in self.communes:
+            return True
+        try:
+            return admin.unit(code).province_code in self.provinces
+        except IOCError:
+            return False
 
     def sql_filter(
         self, province_column: str | None, commune_column: str | None = None

@@ -258,3 +258,33 @@ class Event(Base):
     message: Mapped[str] = mapped_column(Text)
     payload: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     observed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class WallScene(Base):
+    """A layout of panels for the video wall; scenes rotate in ``position`` order."""
+
+    __tablename__ = "wall_scene"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    title_vi: Mapped[str] = mapped_column(String(255))
+    title_en: Mapped[str] = mapped_column(String(255))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    dwell_seconds: Mapped[int] = mapped_column(Integer, default=30)
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    panels: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_by: Mapped[str | None] = mapped_column(String(64))
+
+
+class SavedIndicator(Base):
+    """An indicator an analyst defined (the same keys as the shipped library's TOML)."""
+
+    __tablename__ = "saved_indicator"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    indicator_id: Mapped[str] = mapped_column(String(96), unique=True)
+    definition: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

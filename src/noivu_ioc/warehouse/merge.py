@@ -317,6 +317,9 @@ def commit_run(warehouse: Warehouse, staging: Staging, plan: CommitPlan) -> Comm
             raise
         finally:
             staging.hide(cur)
+    warehouse.mark_changed(
+        e for e, o in outcomes.items() if o.inserted or o.updated or o.deleted
+    )
     seconds = time.perf_counter() - started
     result = CommitResult(load_id, outcomes, quarantined, seconds)
     log.info(

@@ -102,6 +102,10 @@ class Warehouse:
             ) from None
         # One writer at a time inside this process; DuckDB itself allows one process.
         self.write_lock = threading.Lock()
+        # A counter per entity, moved by every committed load that changed it: cached
+        # indicator results remember the counters they were computed at (see indicators).
+        self._generations: dict[str, int] = {}
+        self._any_generation = 0
         if not read_only:
             self._upgrade_schema()
 
@@ -161,7 +165,25 @@ class Warehouse:
         """Run one writing statement (the caller holds ``write_lock``); rows changed."""
         with self._cursor() as cur:
             rows = cur.execute(sql, list(params)).fetchall()
-            return int(rows[0][0]) if rows else 0
+        self.mark_changed(None)
+        return int(rows[0][0]) if rows else 0
+
+    def mark_changed(self, entities: Iterable[str] | None) -> None:
+        """Say that a commit changed these entities' tables (None: any table, unknown which)."""
+        if entities is None:
+            self._any_generation += 1
+            return
+        for entity in entities:
+            self._generations[entity] = self._generations.get(entity, 0) + 1
+
+    def generations(self, entities: Iterable[str]) -> tuple[int, ...]:
+        """The change counters of these entities, to tell whether a cached result is current."""
+        return (self._any_generation, *(self._generations.get(e, 0) for e in entities))
+
+    @property
+    def changes(self) -> int:
+        """How many changes were committed since this process opened the warehouse."""
+        return self._any_generation + sum(self._generations.values())
 
     def has_table(self, name: str) -> bool:
         return bool(
@@ -226,6 +248,7 @@ class Warehouse:
             except BaseException:
                 cur.execute("ROLLBACK")
                 raise
+        self.mark_changed(by_id)
         seconds = time.perf_counter() - started
         log.info("load %s: %s rows in %.1f s", load_id, sum(rows.values()), seconds)
         return LoadSummary(load_id, rows, seconds)

@@ -15,6 +15,7 @@ from fastapi.templating import Jinja2Templates
 
 from noivu_ioc import __version__
 from noivu_ioc.catalog import catalog as sector_catalog
+from noivu_ioc.indicators.service import Situation
 from noivu_ioc.ingest.scheduler import Scheduler
 from noivu_ioc.ingest.sync import IngestContext
 from noivu_ioc.settings import Settings
@@ -23,7 +24,19 @@ from noivu_ioc.store.secrets import secret_box
 from noivu_ioc.warehouse import Warehouse, open_warehouse
 from noivu_ioc.web import i18n
 from noivu_ioc.web.errors import install_error_handlers
-from noivu_ioc.web.routes import auth, catalog, home, push, quarantine, sources, units
+from noivu_ioc.web.live import LiveHub
+from noivu_ioc.web.routes import (
+    auth,
+    catalog,
+    home,
+    mobile,
+    push,
+    quarantine,
+    situation,
+    sources,
+    units,
+    wall,
+)
 
 log = logging.getLogger(__name__)
 
@@ -67,12 +80,15 @@ def create_app(
         app.state.ingest = IngestContext(
             app.state.store, app.state.warehouse, settings, secret_box(settings)
         )
+        app.state.situation = Situation(app.state.store, app.state.warehouse)
+        app.state.live = LiveHub(app.state.store, app.state.warehouse)
         app.state.scheduler = None
         if settings.scheduler:
             app.state.scheduler = Scheduler(app.state.ingest)
             app.state.scheduler.start()
         log.info("IOC %s ready", __version__)
         yield
+        await app.state.live.stop()
         if app.state.scheduler is not None:
             app.state.scheduler.stop()
         for thing in owned:
@@ -135,6 +151,9 @@ def create_app(
         sources.router,
         quarantine.router,
         push.router,
+        situation.router,
+        wall.router,
+        mobile.router,
     ):
         app.include_router(router)
     return app

@@ -10,6 +10,7 @@ from fastapi import Depends, Request
 from noivu_ioc.access.roles import Permission
 from noivu_ioc.access.users import Principal, audit, resolve_session
 from noivu_ioc.errors import NotAllowedError
+from noivu_ioc.indicators.service import Situation
 from noivu_ioc.ingest.sync import IngestContext
 from noivu_ioc.settings import Settings
 from noivu_ioc.store import OpStore
@@ -82,6 +83,8 @@ Viewer = Annotated[Principal, Depends(require(Permission.VIEW_SITUATION))]
 CatalogReader = Annotated[Principal, Depends(require(Permission.VIEW_CATALOG))]
 SourceViewer = Annotated[Principal, Depends(require(Permission.VIEW_SOURCES))]
 Steward = Annotated[Principal, Depends(require(Permission.MANAGE_SOURCES))]
+Analyst = Annotated[Principal, Depends(require(Permission.ANALYSE))]
+WallAdmin = Annotated[Principal, Depends(require(Permission.MANAGE_WALL))]
 
 
 def get_ingest(request: Request) -> IngestContext:
@@ -90,6 +93,14 @@ def get_ingest(request: Request) -> IngestContext:
 
 
 Ingest = Annotated[IngestContext, Depends(get_ingest)]
+
+
+def get_situation(request: Request) -> Situation:
+    situation: Situation = request.app.state.situation
+    return situation
+
+
+SituationDep = Annotated[Situation, Depends(get_situation)]
 
 
 def client_of(request: Request) -> str | None:

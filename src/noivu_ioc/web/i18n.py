@@ -6,6 +6,9 @@ from __future__ import annotations
 
 from starlette.requests import Request
 
+from noivu_ioc.web.messages.console import MESSAGES as console_messages
+from noivu_ioc.web.messages.wall import MESSAGES as wall_messages
+
 LANGUAGES = ("vi", "en")
 LANG_COOKIE = "ioc_lang"
 
@@ -364,6 +367,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "common.no": ("Không", "No"),
     "common.language": ("Ngôn ngữ", "Language"),
 }
+
+for _group in (console_messages, wall_messages):
+    _clash = set(MESSAGES) & set(_group)
+    if _clash:
+        raise RuntimeError(f"message keys defined twice: {sorted(_clash)}")
+    MESSAGES.update(_group)
 
 
 def t(key: str, lang: str) -> str:

@@ -212,8 +212,14 @@ ADMIN_BOUNDARY = Entity(
     label_vi="Dữ liệu địa giới hành chính",
     label_en="Administrative boundary dataset",
     key=("unit_code",),
-    description_vi="Siêu dữ liệu về tệp ranh giới của từng tỉnh; hình học được nạp riêng.",
-    description_en="Metadata of each province's boundary file; the geometry is loaded apart.",
+    description_vi=(
+        "Ranh giới của từng tỉnh: hình học GeoJSON ghi trực tiếp hoặc tệp trong thư mục "
+        "boundaries/; bản trình diễn dùng sơ đồ minh hoạ."
+    ),
+    description_en=(
+        "Each province's boundary: GeoJSON geometry inline or a file under boundaries/; the "
+        "demo ships a schematic."
+    ),
     unit_field="unit_code",
     province_field="unit_code",
     fields=(
@@ -224,7 +230,7 @@ ADMIN_BOUNDARY = Entity(
         Field("geometry_format", "Định dạng", "Geometry format", CODE, True, PUBLIC,
               codelist="geometry_format"),
         Field("geometry_ref", "Tham chiếu tệp hình học", "Geometry reference", STRING, True, PUBLIC,
-              description="Placeholder path until the map loads real boundaries"),
+              description="Inline GeoJSON text, or a path under the data folder's boundaries/"),
         Field("crs", "Hệ tọa độ", "Coordinate reference system", STRING, True, PUBLIC),
         Field("updated_date", "Ngày cập nhật", "Updated on", DATE, True, PUBLIC),
     ),

@@ -8,6 +8,7 @@ sectors 3, 4 and 8 place their associations, programmes, worship places and dign
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import date
 
@@ -30,7 +31,7 @@ from noivu_ioc.generate.columns import (
     year_start,
 )
 from noivu_ioc.generate.context import GenContext
-from noivu_ioc.units import admin
+from noivu_ioc.units import admin, schematic_map
 
 # Province area (km²) and relative population, rounded from the figures published for the
 # 2025 rearrangement (Resolution 202/2025/QH15); populations are scaled below to the national
@@ -288,16 +289,21 @@ def _admin_units(ctx: GenContext) -> pa.Table:
 
 
 def _boundaries(ctx: GenContext) -> pa.Table:
+    """The schematic hexagon of each province, inline as GeoJSON text, labelled as a
+    schematic until the ministry loads its official boundaries through a data source."""
     codes = ctx.province_codes
     n = len(codes)
     return build_table(
         "admin_boundary",
         {
             "unit_code": codes,
-            "source": np.full(n, "Chưa nạp: chờ dữ liệu địa giới hành chính của Bộ Nội vụ"),
-            "version": np.full(n, "0-placeholder"),
+            "source": np.full(n, schematic_map.SCHEMATIC_SOURCE),
+            "version": np.full(n, schematic_map.SCHEMATIC_VERSION),
             "geometry_format": np.full(n, "geojson"),
-            "geometry_ref": [f"boundaries/provinces/{c}.geojson" for c in codes],
+            "geometry_ref": [
+                json.dumps(schematic_map.schematic_geometry(str(c)), separators=(",", ":"))
+                for c in codes
+            ],
             "crs": np.full(n, "EPSG:4326"),
             "updated_date": np.full(n, EFFECTIVE),
         },

@@ -1,0 +1,237 @@
+"""From a checked definition to one SQL statement, in the dialect of the engine that runs it.
+
+Each measure becomes a common table expression: its aggregate over its entity, filtered by
+the measure's own condition, the viewer's scope, the place asked for and the period, grouped
+by the keys of the question (a child unit, a code, a period). The formula then combines the
+measures row by row, every divisor wrapped in NULLIF so that an empty denominator gives "no
+data" instead of an error. The statement is built as a sqlglot tree and written out by
+sqlglot for DuckDB, PostgreSQL or any dialect it knows, so one definition runs unchanged on
+each.
+
+Values from the request (unit codes, periods) enter the tree as literals that sqlglot quotes;
+nothing is pasted into SQL text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from sqlglot import expressions as exp
+
+from noivu_ioc.access.scope import Scope
+from noivu_ioc.errors import InvalidInputError
+from noivu_ioc.indicators.model import Indicator, Measure, place_column
+
+# How the warehouse's tables are named in the statement: by default the entity id itself.
+TableNamer = Callable[[str], exp.Table]
+
+
+def default_table(entity: str) -> exp.Table:
+    return exp.to_table(entity, quoted=True)
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """Where an indicator is read: the whole scope, a province, a commune or an agency."""
+
+    level: str  # "nation" | "province" | "commune" | "agency"
+    code: str | None = None
+
+    @classmethod
+    def nation(cls) -> Place:
+        return cls("nation")
+
+    @property
+    def key(self) -> str:
+        return self.level if self.code is None else f"{self.level}:{self.code}"
+
+
+class NotAvailable(InvalidInputError):
+    """The indicator cannot answer this question (for example a cut the data does not have);
+    the panel shows "no data" with this reason."""
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    """What is asked of an indicator. ``by`` groups the answer: "period" (a trend),
+    "province", "commune", "agency", or one of the indicator's code dimensions."""
+
+    place: Place
+    periods: tuple[int, ...] = ()  # empty: a stock as it stands, or every period when by=period
+    by: str | None = None
+
+
+def compile_question(
+    indicator: Indicator,
+    question: Question,
+    scope: Scope,
+    dialect: str = "duckdb",
+    table: TableNamer = default_table,
+) -> str:
+    return build(indicator, question, scope, table).sql(dialect=dialect)
+
+
+def build(
+    indicator: Indicator, question: Question, scope: Scope, table: TableNamer = default_table
+) -> exp.Select:
+    by = question.by
+    if by == "period" and not indicator.has_period:
+        raise NotAvailable(f"{indicator.id} is a stock without periods: it has no trend")
+    if by is not None and by != "period":
+        _check_cut(indicator, by)
+    ctes: list[tuple[str, exp.Select, bool]] = []  # (name, query, joined on the keys)
+    for measure in indicator.measures:
+        keyed = by is not None and (by != "period" or measure.period is not None)
+        ctes.append((f"m_{measure.name}", _measure_query(measure, question, scope, table), keyed))
+
+    key = "k" if by is not None else None
+    keyed_names = [name for name, _, keyed in ctes if keyed]
+    formula = _formula(indicator.formula)
+    value = exp.cast(formula, exp.DataType.build("double"))
+    select = exp.select(exp.alias_(value, "value"))
+    if key is not None:
+        key_expr: exp.Expr = exp.column(key)
+        if by == "period":
+            key_expr = exp.cast(key_expr, exp.DataType.build("bigint"))
+        select = exp.select(exp.alias_(key_expr, "k"), exp.alias_(value, "value"))
+
+    first, *rest = [name for name, _, _ in ctes]
+    ordered = keyed_names + [name for name in [first, *rest] if name not in keyed_names]
+    select = select.from_(exp.to_table(ordered[0]))
+    for name in ordered[1:]:
+        if key is not None and name in keyed_names:
+            select = select.join(exp.to_table(name), join_type="full", using=[key])
+        else:
+            select = select.join(exp.to_table(name), join_type="cross")
+    for name, query, _ in ctes:
+        select = select.with_(name, as_=query)
+    if key is not None:
+        select = select.order_by(exp.Ordered(this=exp.column(key), nulls_first=False))
+    return select
+
+
+def _check_cut(indicator: Indicator, by: str) -> None:
+    if by in ("province", "commune"):
+        if by not in indicator.place_dimensions:
+            raise NotAvailable(
+                f"{indicator.id} cannot be cut by {by}: "
+                + ", ".join(
+                    m.entity for m in indicator.measures if not place_column(m.entity_def, by)
+                )
+                + f" has no {by} column"
+            )
+        return
+    if by == "agency":
+        if not indicator.cuts_by_agency:
+            raise NotAvailable(f"{indicator.id} cannot be cut by agency: its data has no agency")
+        return
+    if by not in indicator.dimensions:
+        cuts = list(indicator.place_dimensions) + list(indicator.dimensions)
+        raise NotAvailable(
+            f"{indicator.id} cannot be cut by {by!r}; it can be cut by {', '.join(cuts)}"
+        )
+
+
+def _measure_query(
+    measure: Measure, question: Question, scope: Scope, table: TableNamer
+) -> exp.Select:
+    entity = measure.entity_def
+    conditions: list[exp.Expr] = []
+    if measure.where is not None:
+        conditions.append(exp.paren(measure.where.copy()))
+    conditions.append(_scope_condition(measure, scope))
+    place = question.place
+    if place.level != "nation":
+        conditions.append(_place_condition(measure, place))
+    if measure.period is not None and question.periods:
+        periods = sorted(set(question.periods))
+        if len(periods) > 2 and periods == list(range(periods[0], periods[-1] + 1)):
+            conditions.append(
+                exp.Between(
+                    this=measure.period.copy(),
+                    low=exp.Literal.number(periods[0]),
+                    high=exp.Literal.number(periods[-1]),
+                )
+            )
+        else:
+            conditions.append(measure.period.copy().isin(*[exp.Literal.number(p) for p in periods]))
+
+    columns: list[exp.Expr] = []
+    group: exp.Expr | None = None
+    if question.by == "period" and measure.period is not None:
+        group = measure.period.copy()
+    elif question.by is not None and question.by != "period":
+        group = exp.column(_cut_column(measure, question.by))
+    if group is not None:
+        columns.append(exp.alias_(group, "k"))
+    columns.append(exp.alias_(measure.value.copy(), "v"))
+    query = exp.select(*columns).from_(table(entity.id)).where(exp.and_(*conditions))
+    if group is not None:
+        query = query.group_by(group.copy())
+    return query
+
+
+def _cut_column(measure: Measure, by: str) -> str:
+    if by in ("province", "commune"):
+        column = place_column(measure.entity_def, by)
+        assert column is not None  # checked by _check_cut
+        return column
+    return "agency_id" if by == "agency" else by
+
+
+def _scope_condition(measure: Measure, scope: Scope) -> exp.Expr:
+    """The viewer's scope in the query itself, as ``Scope.sql_filter`` writes it."""
+    if scope.national:
+        return exp.true()
+    entity = measure.entity_def
+    parts: list[exp.Expr] = []
+    province = place_column(entity, "province")
+    commune = place_column(entity, "commune")
+    if province and scope.provinces:
+        parts.append(exp.column(province).isin(*_strings(sorted(scope.provinces))))
+    if commune and scope.communes:
+        parts.append(exp.column(commune).isin(*_strings(sorted(scope.communes))))
+    if not parts:
+        return exp.false()
+    return exp.paren(exp.or_(*parts))
+
+
+def _place_condition(measure: Measure, place: Place) -> exp.Expr:
+    entity = measure.entity_def
+    assert place.code is not None
+    if place.level == "agency":
+        if "agency_id" not in entity.field_names:
+            raise NotAvailable(f"{entity.id} has no agency: it cannot be read for one agency")
+        return exp.column("agency_id").eq(exp.Literal.string(place.code))
+    column = place_column(entity, place.level)
+    if column is None:
+        raise NotAvailable(
+            f"{entity.id} is kept by {'province' if entity.province_field else 'nation'}, not by "
+            f"{place.level}: it cannot be read for {place.level} {place.code}"
+        )
+    return exp.column(column).eq(exp.Literal.string(place.code))
+
+
+def _formula(formula: exp.Expr) -> exp.Expr:
+    """Measure names become the measures' columns; every divisor is guarded by NULLIF."""
+
+    def columns(node: exp.Expr) -> exp.Expr:
+        if isinstance(node, exp.Column):
+            return exp.column("v", table=f"m_{node.name}")
+        return node
+
+    def divisors(node: exp.Expr) -> exp.Expr:
+        if isinstance(node, exp.Div):
+            return exp.Div(
+                this=exp.cast(node.this, exp.DataType.build("double")),
+                expression=exp.func("nullif", node.expression, exp.Literal.number(0)),
+            )
+        return node
+
+    # Two passes: transform() does not descend into a node it has just replaced.
+    return formula.copy().transform(columns).transform(divisors)
+
+
+def _strings(values: Sequence[str]) -> list[exp.Expr]:
+    return [exp.Literal.string(v) for v in values]

@@ -1,0 +1,147 @@
+"""Readings turned into what the wall, the console and the phone draw: plain dictionaries in
+the viewer's language, ready to be serialised once and served from the cache."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from noivu_ioc.access.scope import Scope
+from noivu_ioc.catalog import catalog
+from noivu_ioc.indicators import places
+from noivu_ioc.indicators.compile import NotAvailable, Place
+from noivu_ioc.indicators.engine import Evaluator, Reading, Row
+from noivu_ioc.indicators.model import Indicator
+from noivu_ioc.units import admin
+
+UNKNOWN = {"vi": "Không xác định", "en": "Not stated"}
+
+
+def definition(indicator: Indicator, lang: str) -> dict[str, Any]:
+    sector = next(s for s in catalog().sectors if s.id == indicator.domain)
+    return {
+        "id": indicator.id,
+        "name": indicator.name(lang),
+        "name_vi": indicator.name_vi,
+        "name_en": indicator.name_en,
+        "description": indicator.description(lang),
+        "domain": indicator.domain,
+        "domain_name": sector.label_vi if lang == "vi" else sector.label_en,
+        "domain_number": sector.number,
+        "unit": indicator.unit,
+        "unit_label": indicator.unit_label(lang),
+        "decimals": indicator.decimals,
+        "target": indicator.target,
+        "thresholds": None
+        if indicator.thresholds is None
+        else {
+            "green": indicator.thresholds.green,
+            "amber": indicator.thresholds.amber,
+            "direction": indicator.thresholds.direction,
+        },
+        "owner": indicator.owner,
+        "entities": list(indicator.entities),
+        "has_period": indicator.has_period,
+        "cuts": list(indicator.place_dimensions) + list(indicator.dimensions),
+        "origin": indicator.origin,
+    }
+
+
+def card(indicator: Indicator, reading: Reading, lang: str) -> dict[str, Any]:
+    """A KPI tile: the value with its traffic light, change and target."""
+    return {
+        "id": indicator.id,
+        "name": indicator.name(lang),
+        "unit": indicator.unit,
+        "unit_label": indicator.unit_label(lang),
+        "decimals": indicator.decimals,
+        "domain": indicator.domain,
+        "place": reading.place.key,
+        "period": reading.period,
+        "value": reading.value,
+        "previous": reading.previous,
+        "change": reading.change,
+        "target": reading.target,
+        "status": reading.status,
+        "reason": reading.reason,
+    }
+
+
+def key_label(indicator: Indicator, by: str, key: Any, lang: str) -> str:
+    if key is None:
+        return UNKNOWN[lang]
+    if by == "province" or by == "commune":
+        try:
+            unit = admin.unit(str(key))
+        except Exception:
+            return str(key)
+        return unit.short_name if by == "province" else unit.name
+    if by == "period":
+        return str(key)
+    if by == "agency":
+        return str(key)
+    entity = indicator.measures[0].entity_def
+    field = entity.field(by)
+    if field.codelist is None:
+        return str(key)
+    try:
+        return catalog().codelist(field.codelist).label(str(key), lang)
+    except KeyError:
+        return str(key)
+
+
+def rows(indicator: Indicator, by: str, found: list[Row], lang: str) -> list[dict[str, Any]]:
+    status = indicator.thresholds.status if indicator.thresholds is not None else None
+    out = []
+    for row in found:
+        out.append(
+            {
+                "key": row.key,
+                "label": key_label(indicator, by, row.key, lang),
+                "value": row.value,
+                "status": status(row.value) if status else None,
+                "place": f"{by}:{row.key}" if by in ("province", "commune") and row.key else None,
+            }
+        )
+    return out
+
+
+def detail(
+    evaluator: Evaluator,
+    indicator: Indicator,
+    place: Place,
+    scope: Scope,
+    lang: str,
+    period: int | None = None,
+    by: str | None = None,
+) -> dict[str, Any]:
+    """Everything the drill-down page shows: the tile, the breadcrumb, the cut into the next
+    level (or by a code dimension), the trend and the periods one can choose."""
+    reading = evaluator.read(indicator, place, scope, period)
+    child = places.child_level(indicator, place)
+    cut_by = by or child
+    cut: dict[str, Any] = {"by": cut_by, "rows": [], "reason": None}
+    if cut_by is not None and reading.value is not None:
+        try:
+            found = evaluator.cut(indicator, place, scope, cut_by, reading.period)
+            ranked = sorted(found, key=lambda r: (r.value is None, -(r.value or 0)))
+            cut["rows"] = rows(indicator, cut_by, ranked, lang)
+        except NotAvailable as exc:
+            cut["reason"] = str(exc)
+    trend = rows(indicator, "period", evaluator.trend(indicator, place, scope), lang)
+    return {
+        "indicator": definition(indicator, lang),
+        "reading": card(indicator, reading, lang),
+        "place": {
+            "key": place.key,
+            "level": place.level,
+            "code": place.code,
+            "label": places.label(place)[0 if lang == "vi" else 1],
+        },
+        "breadcrumb": [
+            {"place": c.place.key, "label": c.label(lang)} for c in places.breadcrumb(place, scope)
+        ],
+        "drill": child,
+        "cut": cut,
+        "trend": trend,
+        "periods": evaluator.periods(indicator, place, scope),
+    }

@@ -1,0 +1,315 @@
+"""The indicator library and its drill-down: the JSON API (served as bytes from the cache)
+and the console pages for operators and analysts.
+
+A place outside the viewer's scope is refused and audited before anything is computed; the
+scope also goes into every query, so a provincial officer's "nation" is their province.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from typing import Annotated, Any
+
+import orjson
+from fastapi import APIRouter, Body, Query, Request
+from fastapi.responses import HTMLResponse, Response
+
+from noivu_ioc.access.users import Principal, audit
+from noivu_ioc.catalog import catalog
+from noivu_ioc.errors import InvalidInputError, NotAllowedError
+from noivu_ioc.indicators import places, views
+from noivu_ioc.indicators.compile import Place
+from noivu_ioc.indicators.model import UNITS, parse_definition
+from noivu_ioc.indicators.saved import delete_indicator, save_indicator
+from noivu_ioc.indicators.service import Situation
+from noivu_ioc.web.deps import Analyst, Lang, SituationDep, Viewer, client_of
+from noivu_ioc.web.pages import render
+
+router = APIRouter(tags=["indicators"])
+
+JSON = "application/json"
+
+PlaceParam = Annotated[
+    str | None,
+    Query(
+        description="nation, province:<2 digits>, commune:<5 digits> or agency:<id>; "
+        "default: the viewer's own level (a provincial officer's province)",
+        max_length=80,
+    ),
+]
+PeriodParam = Annotated[
+    int | None, Query(ge=1900, le=2100, description="Year; default: the latest with data.")
+]
+ByParam = Annotated[
+    str | None,
+    Query(
+        description="Cut by province, commune, agency or one of the indicator's code "
+        "dimensions; default: the next level down.",
+        pattern=r"^[a-z_]{1,40}$",
+    ),
+]
+
+
+def resolve_place(request: Request, principal: Principal, text: str | None) -> Place:
+    """The place asked for, in scope; a place outside it is refused and audited."""
+    try:
+        return places.parse(text, principal.scope)
+    except NotAllowedError:
+        with request.app.state.store.session() as session:
+            audit(
+                session,
+                "scope",
+                "denied",
+                user=principal,
+                target=f"place {text}",
+                client=client_of(request),
+            )
+        raise
+
+
+def _json(content: bytes) -> Response:
+    return Response(content=content, media_type=JSON)
+
+
+@router.get("/api/indicators")
+def api_indicators(situation: SituationDep, principal: Viewer, lang: Lang) -> Response:
+    """Every indicator in force (the shipped library and the analysts' own), with its
+    domain, unit, target, thresholds, owner, source entities and possible cuts."""
+    return _json(orjson.dumps([views.definition(i, lang) for i in situation.registry]))
+
+
+@router.get("/api/indicators/cards")
+def api_cards(
+    request: Request,
+    situation: SituationDep,
+    principal: Viewer,
+    lang: Lang,
+    place: PlaceParam = None,
+    ids: Annotated[
+        str | None, Query(description="Comma-separated indicator ids; default: all.")
+    ] = None,
+) -> Response:
+    """The tile of each indicator (value, previous period, target, traffic light) at one
+    place."""
+    chosen = tuple(i for i in (ids or "").split(",") if i)
+    where = resolve_place(request, principal, place)
+    return _json(situation.cards_bytes(chosen, where, principal.scope, lang))
+
+
+@router.get("/api/indicators/{ident}")
+def api_indicator(
+    request: Request,
+    ident: str,
+    situation: SituationDep,
+    principal: Viewer,
+    lang: Lang,
+    place: PlaceParam = None,
+    period: PeriodParam = None,
+    by: ByParam = None,
+) -> Response:
+    """One indicator at one place: its reading, the breadcrumb back up, the cut into the
+    next level (or by ``by``), the trend and the periods with data."""
+    where = resolve_place(request, principal, place)
+    situation.registry.get(ident)  # 404 naming the id before anything else
+    return _json(situation.detail_bytes(ident, where, principal.scope, lang, period, by))
+
+
+def _definition_from(body: Any) -> dict[str, Any]:
+    """A definition sent as JSON, or as TOML text under ``toml``."""
+    if isinstance(body, dict) and set(body) == {"toml"} and isinstance(body["toml"], str):
+        try:
+            parsed = tomllib.loads(body["toml"])
+        except tomllib.TOMLDecodeError as exc:
+            raise InvalidInputError(f"the definition is not valid TOML: {exc}") from None
+        tables = parsed.get("indicator")
+        if isinstance(tables, list):
+            if len(tables) != 1:
+                raise InvalidInputError("send one [[indicator]] table at a time")
+            return dict(tables[0])
+        return parsed
+    if not isinstance(body, dict):
+        raise InvalidInputError('send the definition as a JSON object, or {"toml": "..."}')
+    return body
+
+
+@router.post("/api/indicators/check")
+def api_check_indicator(
+    request: Request,
+    situation: SituationDep,
+    principal: Analyst,
+    lang: Lang,
+    body: Annotated[Any, Body()],
+) -> Response:
+    """Check a definition without saving it, and compute it at the analyst's root place."""
+    raw = _definition_from(body)
+    indicator = parse_definition(raw, origin=principal.username)
+    root = places.root(principal.scope)
+    reading = situation.evaluator.read(indicator, root, principal.scope)
+    return _json(
+        orjson.dumps(
+            {
+                "definition": views.definition(indicator, lang),
+                "reading": views.card(indicator, reading, lang),
+            }
+        )
+    )
+
+
+@router.post("/api/indicators", status_code=201)
+def api_save_indicator(
+    request: Request,
+    situation: SituationDep,
+    principal: Analyst,
+    lang: Lang,
+    body: Annotated[Any, Body()],
+) -> Response:
+    """Save an analyst's indicator (the keys of the library's TOML, as JSON or as TOML
+    text); it is checked as the shipped ones are and is usable at once."""
+    raw = _definition_from(body)
+    with request.app.state.store.session() as session:
+        indicator = save_indicator(session, raw, principal.username)
+        audit(
+            session,
+            "indicator.create",
+            "ok",
+            user=principal,
+            target=indicator.id,
+            client=client_of(request),
+        )
+    situation.reload()
+    return Response(
+        content=orjson.dumps(views.definition(indicator, lang)),
+        media_type=JSON,
+        status_code=201,
+    )
+
+
+@router.put("/api/indicators/{ident}")
+def api_replace_indicator(
+    request: Request,
+    ident: str,
+    situation: SituationDep,
+    principal: Analyst,
+    lang: Lang,
+    body: Annotated[Any, Body()],
+) -> Response:
+    raw = _definition_from(body)
+    if raw.get("id") != ident:
+        raise InvalidInputError(f"the definition's id {raw.get('id')!r} is not {ident!r}")
+    with request.app.state.store.session() as session:
+        indicator = save_indicator(session, raw, principal.username, replace=True)
+        audit(
+            session,
+            "indicator.update",
+            "ok",
+            user=principal,
+            target=ident,
+            client=client_of(request),
+        )
+    situation.reload()
+    return _json(orjson.dumps(views.definition(indicator, lang)))
+
+
+@router.delete("/api/indicators/{ident}", status_code=204)
+def api_delete_indicator(
+    request: Request, ident: str, situation: SituationDep, principal: Analyst
+) -> Response:
+    with request.app.state.store.session() as session:
+        delete_indicator(session, ident)
+        audit(
+            session,
+            "indicator.delete",
+            "ok",
+            user=principal,
+            target=ident,
+            client=client_of(request),
+        )
+    situation.reload()
+    return Response(status_code=204)
+
+
+# Console pages ------------------------------------------------------------------------
+
+
+def _domains(situation: Situation, lang: str) -> list[dict[str, Any]]:
+    out = []
+    for sector in catalog().sectors:
+        members = situation.registry.by_domain(sector.id)
+        if members:
+            out.append(
+                {
+                    "id": sector.id,
+                    "number": sector.number,
+                    "name": sector.label_vi if lang == "vi" else sector.label_en,
+                    "indicators": [i.id for i in members],
+                }
+            )
+    return out
+
+
+@router.get("/indicators", response_class=HTMLResponse, include_in_schema=False)
+def indicators_page(
+    request: Request,
+    situation: SituationDep,
+    principal: Viewer,
+    lang: Lang,
+    place: PlaceParam = None,
+) -> Response:
+    where = resolve_place(request, principal, place)
+    cards = orjson.loads(situation.cards_bytes((), where, principal.scope, lang))
+    by_id = {c["id"]: c for c in cards["cards"]}
+    domains = _domains(situation, lang)
+    for domain in domains:
+        domain["cards"] = [by_id[i] for i in domain["indicators"]]
+    return render(
+        request,
+        "indicators.html",
+        {
+            "lang": lang,
+            "principal": principal,
+            "place": where,
+            "data": cards,
+            "domains": domains,
+        },
+    )
+
+
+@router.get("/indicators/new", response_class=HTMLResponse, include_in_schema=False)
+def new_indicator_page(request: Request, principal: Analyst, lang: Lang) -> Response:
+    return render(
+        request,
+        "indicator_new.html",
+        {
+            "lang": lang,
+            "principal": principal,
+            "units": list(UNITS),
+            "sectors": catalog().sectors,
+        },
+    )
+
+
+@router.get("/indicators/{ident}", response_class=HTMLResponse, include_in_schema=False)
+def indicator_page(
+    request: Request,
+    ident: str,
+    situation: SituationDep,
+    principal: Viewer,
+    lang: Lang,
+    place: PlaceParam = None,
+    period: PeriodParam = None,
+    by: ByParam = None,
+) -> Response:
+    where = resolve_place(request, principal, place)
+    situation.registry.get(ident)
+    raw = situation.detail_bytes(ident, where, principal.scope, lang, period, by)
+    return render(
+        request,
+        "indicator.html",
+        {
+            "lang": lang,
+            "principal": principal,
+            "data": orjson.loads(raw),
+            "raw": raw.decode(),
+            "by": by,
+        },
+    )
