@@ -80,35 +80,64 @@ def build(
         raise NotAvailable(f"{indicator.id} is a stock without periods: it has no trend")
     if by is not None and by != "period":
         _check_cut(indicator, by)
-    ctes: list[tuple[str, exp.Select, bool]] = []  # (name, query, joined on the keys)
+    keyed: list[Measure] = []  # measures grouped by the question's key
+    fixed: list[Measure] = []  # one row each: no key, or a stock in a trend
     for measure in indicator.measures:
-        keyed = by is not None and (by != "period" or measure.period is not None)
-        ctes.append((f"m_{measure.name}", _measure_query(measure, question, scope, table), keyed))
-
-    key = "k" if by is not None else None
-    keyed_names = [name for name, _, keyed in ctes if keyed]
-    formula = _formula(indicator.formula)
-    value = exp.cast(formula, exp.DataType.build("double"))
-    select = exp.select(exp.alias_(value, "value"))
-    if key is not None:
-        key_expr: exp.Expr = exp.column(key)
-        if by == "period":
-            key_expr = exp.cast(key_expr, exp.DataType.build("bigint"))
-        select = exp.select(exp.alias_(key_expr, "k"), exp.alias_(value, "value"))
-
-    first, *rest = [name for name, _, _ in ctes]
-    ordered = keyed_names + [name for name in [first, *rest] if name not in keyed_names]
-    select = select.from_(exp.to_table(ordered[0]))
-    for name in ordered[1:]:
-        if key is not None and name in keyed_names:
-            select = select.join(exp.to_table(name), join_type="full", using=[key])
+        if by is not None and (by != "period" or measure.period is not None):
+            keyed.append(measure)
         else:
-            select = select.join(exp.to_table(name), join_type="cross")
-    for name, query, _ in ctes:
-        select = select.with_(name, as_=query)
-    if key is not None:
-        select = select.order_by(exp.Ordered(this=exp.column(key), nulls_first=False))
+            fixed.append(measure)
+
+    select: exp.Select
+    if not keyed:
+        refs = {m.name: exp.column("v", table=f"m_{m.name}") for m in fixed}
+        select = exp.select(exp.alias_(_value(indicator.formula, refs), "value"))
+        select = select.from_(exp.to_table(f"m_{fixed[0].name}"))
+    else:
+        # The keyed measures meet in one grouped union rather than a FULL JOIN ... USING:
+        # rows without a key (a central agency has no province) must meet too, and NULL
+        # never equals NULL in a join, while GROUP BY puts all NULL keys in one group.
+        parts = []
+        for measure in keyed:
+            columns: list[exp.Expr] = [exp.column("k")]
+            for other in keyed:
+                cell = exp.column("v") if other is measure else exp.null()
+                columns.append(exp.alias_(exp.cast(cell, exp.DataType.build("double")), other.name))
+            parts.append(exp.select(*columns).from_(exp.to_table(f"m_{measure.name}")))
+        union: exp.Query = parts[0]
+        for part in parts[1:]:
+            union = exp.union(union, part, distinct=False)
+        merged = (
+            exp.select(
+                exp.column("k"),
+                *[exp.alias_(exp.func("max", exp.column(m.name)), m.name) for m in keyed],
+            )
+            .from_(exp.alias_(exp.paren(union), "u"))
+            .group_by(exp.column("k"))
+        )
+        refs = {m.name: exp.column(m.name, table="keyed") for m in keyed}
+        refs.update({m.name: exp.column("v", table=f"m_{m.name}") for m in fixed})
+        key: exp.Expr = exp.column("k", table="keyed")
+        if by == "period":
+            key = exp.cast(key, exp.DataType.build("bigint"))
+        select = exp.select(
+            exp.alias_(key, "k"), exp.alias_(_value(indicator.formula, refs), "value")
+        ).from_(exp.to_table("keyed"))
+        select = select.order_by(exp.Ordered(this=exp.column("k"), nulls_first=False))
+    others = fixed if keyed else fixed[1:]
+    for measure in others:
+        select = select.join(exp.to_table(f"m_{measure.name}"), join_type="cross")
+    for measure in indicator.measures:
+        select = select.with_(
+            f"m_{measure.name}", as_=_measure_query(measure, question, scope, table)
+        )
+    if keyed:
+        select = select.with_("keyed", as_=merged)
     return select
+
+
+def _value(formula: exp.Expr, refs: dict[str, exp.Expr]) -> exp.Expr:
+    return exp.cast(_formula(formula, refs), exp.DataType.build("double"))
 
 
 def _check_cut(indicator: Indicator, by: str) -> None:
@@ -140,7 +169,8 @@ def _measure_query(
     conditions: list[exp.Expr] = []
     if measure.where is not None:
         conditions.append(exp.paren(measure.where.copy()))
-    conditions.append(_scope_condition(measure, scope))
+    if not scope.national:
+        conditions.append(_scope_condition(measure, scope))
     place = question.place
     if place.level != "nation":
         conditions.append(_place_condition(measure, place))
@@ -166,7 +196,9 @@ def _measure_query(
     if group is not None:
         columns.append(exp.alias_(group, "k"))
     columns.append(exp.alias_(measure.value.copy(), "v"))
-    query = exp.select(*columns).from_(table(entity.id)).where(exp.and_(*conditions))
+    query = exp.select(*columns).from_(table(entity.id))
+    if conditions:
+        query = query.where(exp.and_(*conditions))
     if group is not None:
         query = query.group_by(group.copy())
     return query
@@ -213,12 +245,12 @@ def _place_condition(measure: Measure, place: Place) -> exp.Expr:
     return exp.column(column).eq(exp.Literal.string(place.code))
 
 
-def _formula(formula: exp.Expr) -> exp.Expr:
+def _formula(formula: exp.Expr, refs: dict[str, exp.Expr]) -> exp.Expr:
     """Measure names become the measures' columns; every divisor is guarded by NULLIF."""
 
     def columns(node: exp.Expr) -> exp.Expr:
         if isinstance(node, exp.Column):
-            return exp.column("v", table=f"m_{node.name}")
+            return refs[node.name].copy()
         return node
 
     def divisors(node: exp.Expr) -> exp.Expr:
