@@ -14,7 +14,7 @@ nothing is pasted into SQL text.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from sqlglot import expressions as exp
@@ -136,7 +136,7 @@ def build(
     return select
 
 
-def _value(formula: exp.Expr, refs: dict[str, exp.Expr]) -> exp.Expr:
+def _value(formula: exp.Expr, refs: Mapping[str, exp.Expr]) -> exp.Expr:
     return exp.cast(_formula(formula, refs), exp.DataType.build("double"))
 
 
@@ -245,7 +245,7 @@ def _place_condition(measure: Measure, place: Place) -> exp.Expr:
     return exp.column(column).eq(exp.Literal.string(place.code))
 
 
-def _formula(formula: exp.Expr, refs: dict[str, exp.Expr]) -> exp.Expr:
+def _formula(formula: exp.Expr, refs: Mapping[str, exp.Expr]) -> exp.Expr:
     """Measure names become the measures' columns; every divisor is guarded by NULLIF."""
 
     def columns(node: exp.Expr) -> exp.Expr:
