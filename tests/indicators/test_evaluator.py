@@ -208,3 +208,40 @@ def test_the_cache_is_invalidated_by_a_load_of_the_entities_it_read(
         "new staff list",
     )
     assert evaluator.answer(WOMEN, question, Scope.everything()).rows[0].value == 60.0
+
+
+@pytest.mark.parametrize("divisor", ["0", "(0)", "-0", "(1 - 1)", "(2 * 0.0)"])
+def test_a_constant_zero_divisor_is_refused_however_written(divisor: str) -> None:
+    from noivu_ioc.indicators.model import DefinitionError
+
+    with pytest.raises(DefinitionError, match="divides by the constant 0"):
+        parse_definition(
+            {
+                "id": "personnel.broken",
+                "name_vi": "Hỏng",
+                "name_en": "Broken",
+                "domain": "personnel",
+                "unit": "number",
+                "entity": "person",
+                "value": f"count(*) / {divisor}",
+            }
+        )
+    with pytest.raises(DefinitionError, match="divides by the constant 0"):
+        parse_definition(
+            {
+                "id": "personnel.broken",
+                "name_vi": "Hỏng",
+                "name_en": "Broken",
+                "domain": "personnel",
+                "unit": "number",
+                "formula": f"staff / {divisor}",
+                "measures": {"staff": {"entity": "person"}},
+            }
+        )
+
+
+def test_a_count_with_no_row_for_a_key_is_zero(warehouse: Warehouse) -> None:
+    # Lào Cai has people but no award in 2024: its figure is 0 awards, not "no data".
+    evaluator = Evaluator(DuckDBEngine(warehouse))
+    rows = evaluator.cut(AWARDS, Place.nation(), Scope.everything(), "province", 2024)
+    assert [(r.key, r.value) for r in rows] == [(HANOI, 4.0), (LAOCAI, 0.0)]

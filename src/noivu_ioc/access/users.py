@@ -151,8 +151,23 @@ def get_user(session: Session, username: str) -> User:
     return user
 
 
+# Moved by every change of accounts, roles, scopes or sessions made in this process, so that
+# a cache of resolved sessions (web.deps) drops what it holds at once.
+_access_epoch = 0
+
+
+def access_changed() -> None:
+    global _access_epoch
+    _access_epoch += 1
+
+
+def access_epoch() -> int:
+    return _access_epoch
+
+
 def disable_user(session: Session, username: str) -> User:
     """Disable an account and end all its sessions at once."""
+    access_changed()
     user = get_user(session, username)
     now = datetime.now(UTC)
     user.active = False
@@ -247,6 +262,7 @@ def end_session(session: Session, token: str | None) -> None:
         return
     row = session.scalar(select(LoginSession).where(LoginSession.token_hash == _token_hash(token)))
     if row is not None and row.revoked_at is None:
+        access_changed()
         row.revoked_at = datetime.now(UTC)
         audit(session, "logout", "ok", user=row.user)
 

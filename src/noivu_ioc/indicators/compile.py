@@ -110,7 +110,10 @@ def build(
         merged = (
             exp.select(
                 exp.column("k"),
-                *[exp.alias_(exp.func("max", exp.column(m.name)), m.name) for m in keyed],
+                *[
+                    exp.alias_(_missing(m, exp.func("max", exp.column(m.name))), m.name)
+                    for m in keyed
+                ],
             )
             .from_(exp.alias_(exp.paren(union), "u"))
             .group_by(exp.column("k"))
@@ -134,6 +137,27 @@ def build(
     if keyed:
         select = select.with_("keyed", as_=merged)
     return select
+
+
+def _is_count(value: exp.Expr) -> bool:
+    while isinstance(value, (exp.Paren, exp.Cast)):
+        value = value.this
+    return isinstance(value, (exp.Count, exp.CountIf))
+
+
+def _counted(value: exp.Expr) -> exp.Expr:
+    """A count of nothing is 0 on every engine (PostgreSQL's translation of count_if, a
+    SUM of CASE, would give NULL on no rows)."""
+    if _is_count(value) and not isinstance(value, exp.Count):
+        return exp.func("coalesce", value.copy(), exp.Literal.number(0))
+    return value.copy()
+
+
+def _missing(measure: Measure, merged: exp.Expr) -> exp.Expr:
+    """A keyed count with no row for a key that other measures have is 0, not unknown."""
+    if _is_count(measure.value):
+        return exp.func("coalesce", merged, exp.Literal.number(0))
+    return merged
 
 
 def _value(formula: exp.Expr, refs: Mapping[str, exp.Expr]) -> exp.Expr:
@@ -195,7 +219,7 @@ def _measure_query(
         group = exp.column(_cut_column(measure, question.by))
     if group is not None:
         columns.append(exp.alias_(group, "k"))
-    columns.append(exp.alias_(measure.value.copy(), "v"))
+    columns.append(exp.alias_(_counted(measure.value), "v"))
     query = exp.select(*columns).from_(table(entity.id))
     if conditions:
         query = query.where(exp.and_(*conditions))

@@ -38,6 +38,7 @@ from typing import Any
 import sqlglot
 from sqlglot import expressions as exp
 from sqlglot.errors import ParseError
+from sqlglot.optimizer.simplify import simplify
 
 from noivu_ioc.catalog import Entity, FieldType, catalog
 from noivu_ioc.errors import InvalidInputError
@@ -399,9 +400,7 @@ def _check_codes(label: str, key: str, parsed: exp.Expr, entity: Entity) -> None
             pairs.append((right, left))
     for member in parsed.find_all(exp.In):
         if isinstance(member.this, exp.Column):
-            pairs.extend(
-                (member.this, e) for e in member.expressions if isinstance(e, exp.Literal)
-            )
+            pairs.extend((member.this, e) for e in member.expressions if isinstance(e, exp.Literal))
     for column, literal in pairs:
         field = entity.field(column.name)
         if field.type is not FieldType.CODE or not literal.is_string or field.codelist is None:
@@ -415,9 +414,16 @@ def _check_codes(label: str, key: str, parsed: exp.Expr, entity: Entity) -> None
 
 
 def _check_divisors(label: str, key: str, parsed: exp.Expr) -> None:
+    """Refuse a divisor that is a constant zero however it is written: ``0``, ``(0)``,
+    ``-0``, ``1 - 1``. A divisor with a column or a measure is guarded when compiled."""
     for node in parsed.find_all(exp.Div):
         divisor = node.expression
-        if isinstance(divisor, exp.Literal) and divisor.is_number and float(divisor.this) == 0:
+        if divisor.find(exp.Column) is not None:
+            continue
+        folded = simplify(divisor.copy())
+        while isinstance(folded, (exp.Paren, exp.Neg)):
+            folded = folded.this
+        if isinstance(folded, exp.Literal) and folded.is_number and float(folded.this) == 0:
             raise DefinitionError(
                 f"{label}: {key} divides by the constant 0 ({node.sql()!r}); divide by a "
                 "measure or a non-zero number"

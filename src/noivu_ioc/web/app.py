@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import logging
-import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI, Response
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
@@ -23,8 +22,10 @@ from noivu_ioc.store import OpStore, open_store
 from noivu_ioc.store.secrets import secret_box
 from noivu_ioc.warehouse import Warehouse, open_warehouse
 from noivu_ioc.web import i18n
+from noivu_ioc.web.deps import PrincipalCache
 from noivu_ioc.web.errors import install_error_handlers
 from noivu_ioc.web.live import LiveHub
+from noivu_ioc.web.middleware import RequestContext
 from noivu_ioc.web.routes import (
     auth,
     catalog,
@@ -103,6 +104,7 @@ def create_app(
         redoc_url=None,
     )
     app.state.settings = settings
+    app.state.principals = PrincipalCache()
     app.state.templates = _templates()
     if store is not None:
         app.state.store = store
@@ -112,20 +114,7 @@ def create_app(
     install_error_handlers(app)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
-    @app.middleware("http")
-    async def request_context(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        request.state.request_id = uuid.uuid4().hex[:12]
-        response = await call_next(request)
-        response.headers["X-Request-ID"] = request.state.request_id
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
-        lang = request.query_params.get("lang")
-        if lang in i18n.LANGUAGES:
-            response.set_cookie(i18n.LANG_COOKIE, lang, max_age=365 * 86400, samesite="lax")
-        return response
+    app.add_middleware(RequestContext)
 
     @app.get("/docs", include_in_schema=False)
     def docs() -> Response:

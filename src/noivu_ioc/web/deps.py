@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import Depends, Request
 
 from noivu_ioc.access.roles import Permission
-from noivu_ioc.access.users import Principal, audit, resolve_session
+from noivu_ioc.access.users import Principal, access_epoch, audit, resolve_session
 from noivu_ioc.errors import NotAllowedError
 from noivu_ioc.indicators.service import Situation
 from noivu_ioc.ingest.sync import IngestContext
@@ -39,10 +40,46 @@ def get_language(request: Request) -> str:
     return request_language(request, request.app.state.settings.default_language)
 
 
+class PrincipalCache:
+    """Resolved sessions, kept for a few seconds so that a wall refreshing every second, or
+    64 phones, do not read the session tables on every request.
+
+    An entry is dropped at once when accounts, roles, scopes or sessions change in this
+    process (``access_epoch``), and after ``ttl_s`` in any case, which bounds how long a
+    change made by another process (``ioc users disable``) takes to apply here.
+    """
+
+    def __init__(self, ttl_s: float = 2.0, capacity: int = 10_000) -> None:
+        self.ttl_s = ttl_s
+        self.capacity = capacity
+        self._items: dict[str, tuple[Principal, int, float]] = {}
+
+    def get(self, token: str) -> Principal | None:
+        found = self._items.get(token)
+        if found is None:
+            return None
+        principal, epoch, at = found
+        if epoch != access_epoch() or time.monotonic() - at > self.ttl_s:
+            self._items.pop(token, None)
+            return None
+        return principal
+
+    def put(self, token: str, principal: Principal) -> None:
+        if len(self._items) >= self.capacity:
+            self._items.clear()
+        self._items[token] = (principal, access_epoch(), time.monotonic())
+
+
 def current_principal(request: Request) -> Principal:
-    store: OpStore = request.app.state.store
-    with store.session() as session:
-        principal = resolve_session(session, request.cookies.get(SESSION_COOKIE))
+    token = request.cookies.get(SESSION_COOKIE)
+    cache: PrincipalCache | None = getattr(request.app.state, "principals", None)
+    principal = cache.get(token) if cache is not None and token else None
+    if principal is None:
+        store: OpStore = request.app.state.store
+        with store.session() as session:
+            principal = resolve_session(session, token)
+        if cache is not None and token:
+            cache.put(token, principal)
     request.state.principal = principal
     return principal
 
