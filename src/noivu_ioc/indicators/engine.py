@@ -196,8 +196,7 @@ class Evaluator:
         return result
 
     def _run(self, indicator: Indicator, question: Question, scope: Scope) -> Answer:
-        statement = build(indicator, question, scope, self.engine.table)
-        sql = statement.sql(dialect=self.engine.dialect)
+        sql = compiled(indicator, question, scope, self.engine)
         started = time.perf_counter()
         raw = self.engine.rows(sql)
         seconds = time.perf_counter() - started
@@ -207,12 +206,19 @@ class Evaluator:
             rows = tuple(Row(r[0], _number(r[1])) for r in raw)
         return Answer(rows, seconds, sql)
 
+    def series(self, indicator: Indicator, place: Place, scope: Scope) -> dict[int, float]:
+        """The value of every period with data, oldest first: one query answers the latest
+        reading, its previous period and the trend."""
+        if not indicator.has_period:
+            return {}
+        answer = self.answer(indicator, Question(place, (), "period"), scope)
+        return {
+            int(r.key): r.value for r in answer.rows if r.key is not None and r.value is not None
+        }
+
     def periods(self, indicator: Indicator, place: Place, scope: Scope) -> list[int]:
         """The periods with a value, oldest first; empty for a stock."""
-        if not indicator.has_period:
-            return []
-        answer = self.answer(indicator, Question(place, (), "period"), scope)
-        return [int(r.key) for r in answer.rows if r.key is not None and r.value is not None]
+        return list(self.series(indicator, place, scope))
 
     def read(
         self, indicator: Indicator, place: Place, scope: Scope, period: int | None = None
@@ -222,17 +228,13 @@ class Evaluator:
         reading = Reading(indicator.id, place, period, target=indicator.target)
         try:
             if indicator.has_period:
+                values = self.series(indicator, place, scope)
                 if period is None:
-                    known = self.periods(indicator, place, scope)
-                    if not known:
+                    if not values:
                         reading.reason = "no data for any period in your scope"
                         return reading
-                    period = known[-1]
+                    period = max(values)
                 reading.period = period
-                answer = self.answer(
-                    indicator, Question(place, (period - 1, period), "period"), scope
-                )
-                values = {int(r.key): r.value for r in answer.rows if r.key is not None}
                 reading.value = values.get(period)
                 reading.previous = values.get(period - 1)
                 if reading.value is None:
@@ -279,13 +281,40 @@ class Evaluator:
         """The last ``years`` periods up to ``until`` (default the latest with data)."""
         if not indicator.has_period:
             return []
-        known = self.periods(indicator, place, scope)
-        if not known:
+        values = self.series(indicator, place, scope)
+        if not values:
             return []
-        last = until if until is not None else known[-1]
-        wanted = tuple(range(last - years + 1, last + 1))
-        answer = self.answer(indicator, Question(place, wanted, "period"), scope)
-        return [r for r in answer.rows if r.key is not None]
+        last = until if until is not None else max(values)
+        return [Row(p, values[p]) for p in range(last - years + 1, last + 1) if p in values]
+
+
+# Statements are a pure function of the definition, the question, the scope and the engine's
+# dialect and table names: they are kept per process, as a database keeps prepared plans, so
+# that recomputing after a sync costs the query alone.
+_COMPILED: OrderedDict[Hashable, str] = OrderedDict()
+_COMPILED_LOCK = threading.Lock()
+_COMPILED_CAPACITY = 50_000
+
+
+def compiled(indicator: Indicator, question: Question, scope: Scope, engine: Engine) -> str:
+    key = (
+        indicator.id,
+        indicator.digest,
+        question,
+        scope_key(scope),
+        engine.dialect,
+        getattr(engine, "schema", ""),  # where its tables live
+    )
+    with _COMPILED_LOCK:
+        found = _COMPILED.get(key)
+    if found is not None:
+        return found
+    sql = build(indicator, question, scope, engine.table).sql(dialect=engine.dialect)
+    with _COMPILED_LOCK:
+        _COMPILED[key] = sql
+        while len(_COMPILED) > _COMPILED_CAPACITY:
+            _COMPILED.popitem(last=False)
+    return sql
 
 
 def _number(value: Any) -> float | None:

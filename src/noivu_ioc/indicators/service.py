@@ -5,13 +5,16 @@ until a sync changes what they read."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Hashable
+import time
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import orjson
 
 from noivu_ioc.access.scope import Scope
+from noivu_ioc.errors import NotFoundError
 from noivu_ioc.indicators import geography, places, scenes, views
 from noivu_ioc.indicators.compile import Place
 from noivu_ioc.indicators.engine import DuckDBEngine, Engine, Evaluator, ResultCache, scope_key
@@ -19,6 +22,18 @@ from noivu_ioc.indicators.registry import Registry, library
 from noivu_ioc.indicators.saved import saved_indicators
 from noivu_ioc.store import OpStore
 from noivu_ioc.warehouse import Warehouse
+
+SCENES_TTL_S = 5.0
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    """A serialised answer to produce: its cache key, the change counters it depends on,
+    and how to compute it."""
+
+    key: Hashable
+    generation: Hashable
+    compute: Callable[[], bytes]
 
 
 def dumps(value: Any) -> bytes:
@@ -34,6 +49,7 @@ class Situation:
         self.serialised = ResultCache(capacity=5_000)
         self._lock = threading.Lock()
         self._registry: Registry | None = None
+        self._scenes: tuple[float, list[scenes.Scene]] | None = None
 
     @property
     def registry(self) -> Registry:
@@ -49,7 +65,7 @@ class Situation:
         """Read the saved definitions again (after one was saved or deleted)."""
         with self._lock:
             self._registry = None
-        self.serialised.clear()
+        self.scenes_changed()
 
     def _generation(self, indicator_ids: tuple[str, ...]) -> Hashable:
         entities = tuple(
@@ -57,7 +73,19 @@ class Situation:
         )
         return self.engine.generations(entities)
 
-    def detail_bytes(
+    def run(self, job: Job) -> bytes:
+        """The job's bytes, from the cache when its entities have not changed."""
+        value: bytes = self.serialised.memo(job.key, job.generation, job.compute)
+        return value
+
+    def peek(self, job: Job) -> bytes | None:
+        """The job's bytes if they are cached and current; never computes."""
+        if job.generation is None:
+            return None
+        found: bytes | None = self.serialised.get(job.key, job.generation)
+        return found
+
+    def detail(
         self,
         ident: str,
         place: Place,
@@ -65,24 +93,20 @@ class Situation:
         lang: str,
         period: int | None,
         by: str | None,
-    ) -> bytes:
+    ) -> Job:
         indicator = self.registry.get(ident)
-        key = ("detail", ident, indicator.digest, place, scope_key(scope), lang, period, by)
-        value: bytes = self.serialised.memo(
-            key,
+        return Job(
+            ("detail", ident, indicator.digest, place, scope_key(scope), lang, period, by),
             self._generation((ident,)),
             lambda: dumps(views.detail(self.evaluator, indicator, place, scope, lang, period, by)),
         )
-        return value
 
-    def cards_bytes(self, ids: tuple[str, ...], place: Place, scope: Scope, lang: str) -> bytes:
+    def cards(self, ids: tuple[str, ...], place: Place, scope: Scope, lang: str) -> Job:
         registry = self.registry
         chosen = [registry.get(i) for i in ids] if ids else list(registry)
-        key = ("cards", tuple(i.id for i in chosen), place, scope_key(scope), lang)
-        value: bytes = self.serialised.memo(
-            key,
-            self._generation(tuple(i.id for i in chosen)),
-            lambda: dumps(
+
+        def compute() -> bytes:
+            return dumps(
                 {
                     "place": place.key,
                     "place_label": places.label(place)[0 if lang == "vi" else 1],
@@ -94,13 +118,16 @@ class Situation:
                         views.card(i, self.evaluator.read(i, place, scope), lang) for i in chosen
                     ],
                 }
-            ),
-        )
-        return value
+            )
 
-    def map_bytes(self, data_dir: Path) -> bytes:
+        return Job(
+            ("cards", tuple(f"{i.id}@{i.digest}" for i in chosen), place, scope_key(scope), lang),
+            self._generation(tuple(i.id for i in chosen)),
+            compute,
+        )
+
+    def province_map(self, data_dir: Path) -> Job:
         """The province map (GeoJSON, with what it was drawn from under ``ioc``)."""
-        generation = self.warehouse.generations(("admin_boundary",))
 
         def compute() -> bytes:
             found = geography.province_map(self.warehouse, data_dir)
@@ -114,17 +141,48 @@ class Situation:
             }
             return dumps(collection)
 
-        value: bytes = self.serialised.memo(("map", str(data_dir)), generation, compute)
-        return value
+        return Job(("map", str(data_dir)), self.warehouse.generations(("admin_boundary",)), compute)
 
-    def scene_bytes(self, slug: str, place: Place, scope: Scope, lang: str) -> bytes:
-        registry = self.registry
+    def scene_list(self) -> list[scenes.Scene]:
+        """Every scene, kept in memory for SCENES_TTL_S (changes through this process drop
+        it at once; a change made by another process shows within that time)."""
+        now = time.monotonic()
+        held = self._scenes
+        if held is not None and now - held[0] < SCENES_TTL_S:
+            return held[1]
         with self.store.session() as session:
-            chosen = scenes.scene(session, registry, slug)
-        key = ("scene", chosen, place, scope_key(scope), lang)
-        value: bytes = self.serialised.memo(
-            key,
+            found = scenes.scenes(session, self.registry)
+        self._scenes = (now, found)
+        return found
+
+    def scenes_changed(self) -> None:
+        self._scenes = None
+        self.serialised.clear()
+
+    def scene(self, slug: str) -> scenes.Scene:
+        for found in self.scene_list():
+            if found.slug == slug:
+                return found
+        raise NotFoundError(f"scene {slug!r} does not exist; GET /api/scenes lists them")
+
+    def scene_data(self, slug: str, place: Place, scope: Scope, lang: str) -> Job:
+        registry = self.registry
+        chosen = self.scene(slug)
+        return Job(
+            ("scene", chosen, place, scope_key(scope), lang),
             self._generation(chosen.indicators),
             lambda: dumps(scenes.scene_data(self.evaluator, registry, chosen, place, scope, lang)),
         )
-        return value
+
+    # Synchronous shorthands for pages, tests and the benchmark.
+
+    def detail_bytes(
+        self, ident: str, place: Place, scope: Scope, lang: str, period: int | None, by: str | None
+    ) -> bytes:
+        return self.run(self.detail(ident, place, scope, lang, period, by))
+
+    def cards_bytes(self, ids: tuple[str, ...], place: Place, scope: Scope, lang: str) -> bytes:
+        return self.run(self.cards(ids, place, scope, lang))
+
+    def scene_bytes(self, slug: str, place: Place, scope: Scope, lang: str) -> bytes:
+        return self.run(self.scene_data(slug, place, scope, lang))

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
+import anyio
 from fastapi import Depends, Request
 
 from noivu_ioc.access.roles import Permission
@@ -21,22 +22,22 @@ from noivu_ioc.web.i18n import request_language
 SESSION_COOKIE = "ioc_session"
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
-def get_store(request: Request) -> OpStore:
+async def get_store(request: Request) -> OpStore:
     store: OpStore = request.app.state.store
     return store
 
 
-def get_warehouse(request: Request) -> Warehouse:
+async def get_warehouse(request: Request) -> Warehouse:
     warehouse: Warehouse = request.app.state.warehouse
     return warehouse
 
 
-def get_language(request: Request) -> str:
+async def get_language(request: Request) -> str:
     return request_language(request, request.app.state.settings.default_language)
 
 
@@ -70,14 +71,20 @@ class PrincipalCache:
         self._items[token] = (principal, access_epoch(), time.monotonic())
 
 
-def current_principal(request: Request) -> Principal:
+async def current_principal(request: Request) -> Principal:
+    """The caller, from the session cookie: from the cache without leaving the event loop,
+    otherwise looked up in the store on a worker thread."""
     token = request.cookies.get(SESSION_COOKIE)
     cache: PrincipalCache | None = getattr(request.app.state, "principals", None)
     principal = cache.get(token) if cache is not None and token else None
     if principal is None:
         store: OpStore = request.app.state.store
-        with store.session() as session:
-            principal = resolve_session(session, token)
+
+        def lookup() -> Principal:
+            with store.session() as session:
+                return resolve_session(session, token)
+
+        principal = await anyio.to_thread.run_sync(lookup)
         if cache is not None and token:
             cache.put(token, principal)
     request.state.principal = principal
@@ -90,22 +97,26 @@ Lang = Annotated[str, Depends(get_language)]
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
 
 
-def require(permission: Permission) -> Callable[..., Principal]:
+def require(permission: Permission) -> Callable[..., Awaitable[Principal]]:
     """A dependency that lets the request through only with ``permission``; refusals are
     audited."""
 
-    def check(request: Request, principal: CurrentPrincipal) -> Principal:
+    async def check(request: Request, principal: CurrentPrincipal) -> Principal:
         if not principal.can(permission):
-            with request.app.state.store.session() as session:
-                audit(
-                    session,
-                    "authorize",
-                    "denied",
-                    user=principal,
-                    target=f"{request.method} {request.url.path}",
-                    detail={"permission": permission.value},
-                    client=request.client.host if request.client else None,
-                )
+
+            def record() -> None:
+                with request.app.state.store.session() as session:
+                    audit(
+                        session,
+                        "authorize",
+                        "denied",
+                        user=principal,
+                        target=f"{request.method} {request.url.path}",
+                        detail={"permission": permission.value},
+                        client=request.client.host if request.client else None,
+                    )
+
+            await anyio.to_thread.run_sync(record)
             raise NotAllowedError(
                 f"your roles ({', '.join(sorted(principal.roles))}) do not allow "
                 f"{permission.value.replace('_', ' ')}; ask an administrator"
@@ -124,7 +135,7 @@ Analyst = Annotated[Principal, Depends(require(Permission.ANALYSE))]
 WallAdmin = Annotated[Principal, Depends(require(Permission.MANAGE_WALL))]
 
 
-def get_ingest(request: Request) -> IngestContext:
+async def get_ingest(request: Request) -> IngestContext:
     ctx: IngestContext = request.app.state.ingest
     return ctx
 
@@ -132,7 +143,7 @@ def get_ingest(request: Request) -> IngestContext:
 Ingest = Annotated[IngestContext, Depends(get_ingest)]
 
 
-def get_situation(request: Request) -> Situation:
+async def get_situation(request: Request) -> Situation:
     situation: Situation = request.app.state.situation
     return situation
 

@@ -12,7 +12,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "database, within your scope. Pick one to see it in detail and drill down.",
     ),
     "ind.place": ("Địa bàn", "Place"),
-    "ind.show": ("Xem", "Show"),
+    "ind.show": ("Hiển thị", "Show"),
     "ind.new": ("Thêm chỉ tiêu", "New indicator"),
     "ind.count": ("{n} chỉ tiêu", "{n} indicators"),
     "ind.domains": ("Lĩnh vực", "Domains"),
@@ -59,7 +59,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "ind.choose_period": ("Chọn kỳ", "Choose the period"),
     "ind.cut": ("Phân tổ", "Breakdown"),
     "ind.cut_by": ("Phân tổ theo", "Break down by"),
-    "ind.rank": ("#", "#"),
+    "ind.rank": ("Hạng", "Rank"),
     "ind.name": ("Tên", "Name"),
     "ind.value": ("Giá trị", "Value"),
     "ind.status": ("Đánh giá", "Status"),
@@ -103,7 +103,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "new.meaning": ("Ý nghĩa", "Meaning"),
     "new.required": ("bắt buộc", "required"),
     "new.k.id": (
-        "Mã duy nhất dạng lĩnh_vực.tên, chữ thường không dấu, ví dụ local_government.women_officials",
+        "Mã duy nhất dạng lĩnh_vực.tên, chữ thường không dấu, "
+        "ví dụ local_government.women_officials",
         "Unique id domain.name in lower case, e.g. local_government.women_officials",
     ),
     "new.k.names": ("Tên tiếng Việt và tiếng Anh", "Vietnamese and English names"),
@@ -111,7 +112,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Mô tả tiếng Việt và tiếng Anh (không bắt buộc)",
         "Vietnamese and English descriptions (optional)",
     ),
-    "new.k.domain": ("Lĩnh vực: mã một cơ sở dữ liệu trong bảng dưới", "Domain: a database id below"),
+    "new.k.domain": (
+        "Lĩnh vực: mã một cơ sở dữ liệu trong bảng dưới",
+        "Domain: a database id below",
+    ),
     "new.k.unit": ("Đơn vị tính: một mã trong bảng dưới", "Unit: one of the ids below"),
     "new.k.formula": (
         "Phép tính trên các đại lượng (measures), ví dụ 100 * nu / tong",

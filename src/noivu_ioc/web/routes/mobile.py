@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import anyio
 import orjson
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
@@ -15,7 +16,7 @@ from noivu_ioc.web.deps import Lang, SituationDep, Viewer
 from noivu_ioc.web.i18n import t
 from noivu_ioc.web.live import LiveHub
 from noivu_ioc.web.pages import render
-from noivu_ioc.web.routes.situation import PlaceParam, resolve_place
+from noivu_ioc.web.routes.situation import PlaceParam, answer, place_of, resolve_place
 
 router = APIRouter(tags=["mobile"])
 
@@ -50,7 +51,7 @@ def _decisions(cards: list[dict[str, Any]], alerts: list[dict[str, Any]]) -> lis
 
 
 @router.get("/api/mobile")
-def api_mobile(
+async def api_mobile(
     request: Request,
     situation: SituationDep,
     principal: Viewer,
@@ -59,11 +60,13 @@ def api_mobile(
 ) -> Response:
     """The phone's page as data: headline tiles, the latest alerts in scope, and the items
     that need a decision."""
-    where = resolve_place(request, principal, place)
+    where = await place_of(request, principal, place)
     ids = tuple(i for i in HEADLINE if i in situation.registry)
-    cards = orjson.loads(situation.cards_bytes(ids, where, principal.scope, lang))
+    cards = orjson.loads(
+        (await answer(situation, situation.cards(ids, where, principal.scope, lang))).body
+    )
     hub: LiveHub = request.app.state.live
-    alerts = list(reversed(hub.replay(principal.scope, None)))[:10]
+    alerts = list(reversed(await anyio.to_thread.run_sync(hub.replay, principal.scope, None)))[:10]
     return Response(
         orjson.dumps(
             {

@@ -10,6 +10,7 @@ from __future__ import annotations
 import tomllib
 from typing import Annotated, Any
 
+import anyio
 import orjson
 from fastapi import APIRouter, Body, Query, Request
 from fastapi.responses import HTMLResponse, Response
@@ -21,7 +22,7 @@ from noivu_ioc.indicators import places, views
 from noivu_ioc.indicators.compile import Place
 from noivu_ioc.indicators.model import UNITS, parse_definition
 from noivu_ioc.indicators.saved import delete_indicator, save_indicator
-from noivu_ioc.indicators.service import Situation
+from noivu_ioc.indicators.service import Job, Situation
 from noivu_ioc.web.deps import Analyst, Lang, SituationDep, Viewer, client_of
 from noivu_ioc.web.pages import render
 
@@ -67,6 +68,25 @@ def resolve_place(request: Request, principal: Principal, text: str | None) -> P
         raise
 
 
+async def place_of(request: Request, principal: Principal, text: str | None) -> Place:
+    """``resolve_place`` for the event loop: parsing is pure; only a refusal, which is
+    audited, goes to a worker thread."""
+    try:
+        return places.parse(text, principal.scope)
+    except NotAllowedError:
+        await anyio.to_thread.run_sync(resolve_place, request, principal, text)
+        raise
+
+
+async def answer(situation: Situation, job: Job) -> Response:
+    """A cached answer straight from the event loop; a fresh one computed on a worker
+    thread (the warehouse's queries block)."""
+    found = situation.peek(job)
+    if found is None:
+        found = await anyio.to_thread.run_sync(situation.run, job)
+    return Response(content=found, media_type=JSON)
+
+
 def _json(content: bytes) -> Response:
     return Response(content=content, media_type=JSON)
 
@@ -79,7 +99,7 @@ def api_indicators(situation: SituationDep, principal: Viewer, lang: Lang) -> Re
 
 
 @router.get("/api/indicators/cards")
-def api_cards(
+async def api_cards(
     request: Request,
     situation: SituationDep,
     principal: Viewer,
@@ -92,12 +112,12 @@ def api_cards(
     """The tile of each indicator (value, previous period, target, traffic light) at one
     place."""
     chosen = tuple(i for i in (ids or "").split(",") if i)
-    where = resolve_place(request, principal, place)
-    return _json(situation.cards_bytes(chosen, where, principal.scope, lang))
+    where = await place_of(request, principal, place)
+    return await answer(situation, situation.cards(chosen, where, principal.scope, lang))
 
 
 @router.get("/api/indicators/{ident}")
-def api_indicator(
+async def api_indicator(
     request: Request,
     ident: str,
     situation: SituationDep,
@@ -109,9 +129,9 @@ def api_indicator(
 ) -> Response:
     """One indicator at one place: its reading, the breadcrumb back up, the cut into the
     next level (or by ``by``), the trend and the periods with data."""
-    where = resolve_place(request, principal, place)
-    situation.registry.get(ident)  # 404 naming the id before anything else
-    return _json(situation.detail_bytes(ident, where, principal.scope, lang, period, by))
+    where = await place_of(request, principal, place)
+    job = situation.detail(ident, where, principal.scope, lang, period, by)  # 404 names it
+    return await answer(situation, job)
 
 
 def _definition_from(body: Any) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any
 
+import anyio
 import orjson
 from fastapi import APIRouter, Body, Header, Query, Request
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
@@ -24,7 +25,7 @@ from noivu_ioc.indicators import scenes
 from noivu_ioc.web.deps import Lang, SituationDep, Viewer, WallAdmin, client_of
 from noivu_ioc.web.live import LiveHub
 from noivu_ioc.web.pages import render
-from noivu_ioc.web.routes.situation import PlaceParam, resolve_place
+from noivu_ioc.web.routes.situation import PlaceParam, answer, place_of, resolve_place
 
 router = APIRouter(tags=["wall"])
 
@@ -48,19 +49,18 @@ def _scene_public(scene: scenes.Scene, lang: str) -> dict[str, Any]:
 
 
 @router.get("/api/scenes")
-def api_scenes(
+async def api_scenes(
     request: Request, situation: SituationDep, principal: Viewer, lang: Lang
 ) -> Response:
     """The wall's scenes in rotation order (disabled ones are listed for administrators)."""
-    with request.app.state.store.session() as session:
-        found = scenes.scenes(session, situation.registry)
+    found = await anyio.to_thread.run_sync(situation.scene_list)
     if not principal.can(Permission.MANAGE_WALL):
         found = [s for s in found if s.enabled]
     return Response(orjson.dumps([_scene_public(s, lang) for s in found]), media_type=JSON)
 
 
 @router.get("/api/scenes/{slug}/data")
-def api_scene_data(
+async def api_scene_data(
     request: Request,
     slug: str,
     situation: SituationDep,
@@ -70,8 +70,8 @@ def api_scene_data(
 ) -> Response:
     """Every panel's figures of one scene, at the viewer's root place or ``place``; a panel
     that cannot be computed carries its reason instead of failing the scene."""
-    where = resolve_place(request, principal, place)
-    return Response(situation.scene_bytes(slug, where, principal.scope, lang), media_type=JSON)
+    where = await place_of(request, principal, place)
+    return await answer(situation, situation.scene_data(slug, where, principal.scope, lang))
 
 
 @router.post("/api/scenes", status_code=201)
@@ -90,7 +90,7 @@ def api_create_scene(
             session, situation.registry, slug, body, principal.username, create=True
         )
         audit(session, "scene.create", "ok", user=principal, target=slug, client=client_of(request))
-    situation.serialised.clear()
+    situation.scenes_changed()
     return Response(orjson.dumps(_scene_public(scene, lang)), media_type=JSON, status_code=201)
 
 
@@ -108,7 +108,7 @@ def api_update_scene(
             session, situation.registry, slug, body, principal.username, create=False
         )
         audit(session, "scene.update", "ok", user=principal, target=slug, client=client_of(request))
-    situation.serialised.clear()
+    situation.scenes_changed()
     return Response(orjson.dumps(_scene_public(scene, lang)), media_type=JSON)
 
 
@@ -119,15 +119,17 @@ def api_delete_scene(
     with request.app.state.store.session() as session:
         scenes.delete_scene(session, slug)
         audit(session, "scene.delete", "ok", user=principal, target=slug, client=client_of(request))
-    situation.serialised.clear()
+    situation.scenes_changed()
     return Response(status_code=204)
 
 
 @router.get("/api/map/provinces")
-def api_province_map(request: Request, situation: SituationDep, principal: Viewer) -> Response:
+async def api_province_map(
+    request: Request, situation: SituationDep, principal: Viewer
+) -> Response:
     """The provinces' geometry as GeoJSON, from the administrative-boundaries dataset
     (sector database 2); the demo's is a labelled schematic, not official boundaries."""
-    return Response(situation.map_bytes(request.app.state.settings.data_dir), media_type=JSON)
+    return await answer(situation, situation.province_map(request.app.state.settings.data_dir))
 
 
 @router.get("/api/live", response_class=StreamingResponse)
@@ -174,9 +176,8 @@ def wall_page(
             f"tile {tile} is outside a {cols}x{rows} grid; columns 0–{cols - 1}, rows 0–{rows - 1}"
         )
     where = resolve_place(request, principal, place)
-    with request.app.state.store.session() as session:
-        if scene is not None:
-            scenes.scene(session, situation.registry, scene)  # 404 naming it
+    if scene is not None:
+        situation.scene(scene)  # 404 naming it
     return render(
         request,
         "wall.html",
