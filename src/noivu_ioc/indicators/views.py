@@ -14,6 +14,12 @@ from noivu_ioc.indicators.model import Indicator
 from noivu_ioc.units import admin
 
 UNKNOWN = {"vi": "Không xác định", "en": "Not stated"}
+# Rows without a place in a cut by place: central agencies in a cut by province, the
+# province's own level in a cut by commune.
+UNPLACED = {
+    "province": {"vi": "Trung ương, không thuộc tỉnh", "en": "Central, no province"},
+    "commune": {"vi": "Cấp tỉnh, không thuộc xã", "en": "Province level, no commune"},
+}
 
 
 def definition(indicator: Indicator, lang: str) -> dict[str, Any]:
@@ -68,7 +74,7 @@ def card(indicator: Indicator, reading: Reading, lang: str) -> dict[str, Any]:
 
 def key_label(indicator: Indicator, by: str, key: Any, lang: str) -> str:
     if key is None:
-        return UNKNOWN[lang]
+        return UNPLACED[by][lang] if by in UNPLACED else UNKNOWN[lang]
     if by == "province" or by == "commune":
         try:
             unit = admin.unit(str(key))

@@ -24,6 +24,7 @@ from noivu_ioc.warehouse import Warehouse, open_warehouse
 from noivu_ioc.web import i18n
 from noivu_ioc.web.deps import PrincipalCache
 from noivu_ioc.web.errors import install_error_handlers
+from noivu_ioc.web.fastpath import CachedAnswers
 from noivu_ioc.web.live import LiveHub
 from noivu_ioc.web.middleware import RequestContext
 from noivu_ioc.web.routes import (
@@ -114,7 +115,8 @@ def create_app(
     install_error_handlers(app)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
-    app.add_middleware(RequestContext)
+    app.add_middleware(CachedAnswers)
+    app.add_middleware(RequestContext)  # added last: the outermost, so it wraps both
 
     @app.get("/docs", include_in_schema=False)
     def docs() -> Response:
