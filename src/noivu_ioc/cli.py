@@ -14,6 +14,7 @@ import typer
 
 from noivu_ioc import __version__
 from noivu_ioc.errors import IOCError
+from noivu_ioc.indicators.cli import indicators_app, warehouse_app
 from noivu_ioc.ingest.cli import quarantine_app, sources_app
 from noivu_ioc.settings import Settings, load_settings
 
@@ -39,6 +40,8 @@ app.add_typer(db_app, name="db")
 app.add_typer(catalog_app, name="catalog")
 app.add_typer(sources_app, name="sources")
 app.add_typer(quarantine_app, name="quarantine")
+app.add_typer(indicators_app, name="indicators")
+app.add_typer(warehouse_app, name="warehouse")
 
 log = logging.getLogger("noivu_ioc")
 
