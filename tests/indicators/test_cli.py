@@ -80,8 +80,8 @@ def test_publish_to_postgresql(env: dict[str, str], demo_warehouse: Warehouse) -
         assert result.exit_code == 0, result.output
         assert f"to schema {schema}" in result.output
         with psycopg.connect(PG_ADMIN_URL) as conn:
-            row = conn.execute(f'SELECT count(*) FROM "{schema}".person').fetchone()  # type: ignore[arg-type]
+            row = conn.execute(f'SELECT count(*) FROM "{schema}".person').fetchone()
         assert row == (demo_warehouse.count("person"),)
     finally:
         with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-            conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')  # type: ignore[arg-type]
+            conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')

@@ -37,7 +37,7 @@ def engines(demo_warehouse: Warehouse) -> Iterator[tuple[Evaluator, Evaluator]]:
         )
     finally:
         with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')  # type: ignore[arg-type]
+            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
 
 
 def _same(left: list[Row], right: list[Row]) -> None:
@@ -113,7 +113,7 @@ def test_publication_keeps_nulls_and_empty_texts_apart(demo_warehouse: Warehouse
     try:
         with psycopg.connect(PG_ADMIN_URL) as conn:
             got = conn.execute(
-                f'SELECT count(*), count(religious_name) FROM "{schema}".dignitary'  # type: ignore[arg-type]
+                f'SELECT count(*), count(religious_name) FROM "{schema}".dignitary'
             ).fetchone()
         want = demo_warehouse.query(
             "SELECT count(*) AS n, count(religious_name) AS named FROM dignitary"
@@ -122,4 +122,4 @@ def test_publication_keeps_nulls_and_empty_texts_apart(demo_warehouse: Warehouse
         assert want["named"] < want["n"]  # the column has NULLs to keep
     finally:
         with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')  # type: ignore[arg-type]
+            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')

@@ -54,6 +54,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Bản đồ chỉ có ranh giới cấp tỉnh; cấp dưới được liệt kê bên cạnh",
         "The map has province outlines only; the level below is listed alongside",
     ),
+    "wall.map_top": ("Cao nhất", "Highest"),
+    "wall.map_bottom": ("Thấp nhất", "Lowest"),
     "wall.drill_refused": ("Không mở được địa bàn này", "This place cannot be opened"),
     "wall.unknown": ("Không xác định", "Not stated"),
     "wall.updated": ("Cập nhật lúc {t}", "Updated {t}"),
