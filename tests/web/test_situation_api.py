@@ -275,3 +275,69 @@ def test_live_events_reach_only_the_viewers_whose_scope_covers_them(
     assert sorted(national) == sorted(f"{marker} {n}" for n in places.values())
     assert sorted(hanoi) == sorted([f"{marker} Hà Nội", f"{marker} xã Hà Nội"])
     assert laocai == [f"{marker} Lào Cai"]
+
+
+def test_one_failing_panel_does_not_blank_the_scene(client: TestClient) -> None:
+    """An indicator the engine cannot compute (a sum over text) and one with an empty
+    denominator sit beside a sound one: the scene still answers, each tile with its value
+    or its reason."""
+    broken = f"personnel.broken_{uuid.uuid4().hex[:6]}"
+    empty = f"personnel.empty_{uuid.uuid4().hex[:6]}"
+    definitions = [
+        {
+            "id": broken,
+            "name_vi": "Hỏng",
+            "name_en": "Broken",
+            "domain": "personnel",
+            "unit": "number",
+            "entity": "person",
+            "value": "sum(full_name)",
+        },
+        {
+            "id": empty,
+            "name_vi": "Rỗng",
+            "name_en": "Empty",
+            "domain": "personnel",
+            "unit": "percent",
+            "formula": "100 * a / b",
+            "measures": {
+                "a": {"entity": "person"},
+                "b": {"entity": "person", "where": "sex = '1' AND sex = '2'"},
+            },
+        },
+    ]
+    slug = f"hong-{uuid.uuid4().hex[:6]}"
+    login(client, "quantri")
+    for definition in definitions:
+        assert client.post("/api/indicators", json=definition).status_code == 201
+    try:
+        scene = {
+            "slug": slug,
+            "title_vi": "Cảnh có ô lỗi",
+            "title_en": "A scene with a bad tile",
+            "panels": [
+                {
+                    "kind": "kpi",
+                    "x": 0,
+                    "y": 0,
+                    "w": 12,
+                    "h": 2,
+                    "indicators": [WOMEN, broken, empty],
+                },
+                {"kind": "ranking", "x": 0, "y": 2, "w": 6, "h": 6, "indicators": [broken]},
+            ],
+        }
+        assert client.post("/api/scenes", json=scene).status_code == 201
+        data = client.get(f"/api/scenes/{slug}/data")
+        assert data.status_code == 200
+        good, bad, none = data.json()["panels"][0]["cards"]
+        assert good["value"] is not None and good["reason"] is None
+        assert bad["value"] is None
+        assert bad["reason"].startswith("the indicator could not be computed: ")
+        assert (none["value"], none["reason"]) == (None, "no data in your scope")
+        ranking = data.json()["panels"][1]
+        assert ranking["card"]["value"] is None and ranking["reason"] is not None
+    finally:
+        client.delete(f"/api/scenes/{slug}")
+        for definition in definitions:
+            client.delete(f"/api/indicators/{definition['id']}")

@@ -23,7 +23,7 @@ from sqlglot import expressions as exp
 
 from noivu_ioc.access.scope import Scope
 from noivu_ioc.errors import IOCError
-from noivu_ioc.indicators.compile import NotAvailable, Place, Question, build, default_table
+from noivu_ioc.indicators.compile import Place, Question, build, default_table
 from noivu_ioc.indicators.model import Indicator
 from noivu_ioc.warehouse import Warehouse
 
@@ -244,13 +244,8 @@ class Evaluator:
                 reading.value = answer.rows[0].value if answer.rows else None
                 if reading.value is None:
                     reading.reason = "no data in your scope"
-        except NotAvailable as exc:
-            reading.reason = str(exc)
-        except IOCError as exc:
-            reading.reason = str(exc)
-        except Exception as exc:  # the engine's own errors: one panel fails, not the wall
-            log.exception("indicator %s failed at %s", indicator.id, place.key)
-            reading.reason = f"the indicator could not be computed: {type(exc).__name__}: {exc}"
+        except Exception as exc:  # one panel fails, not the wall
+            reading.reason = failure(exc, f"{indicator.id} at {place.key}")
         if reading.value is not None and indicator.thresholds is not None:
             reading.status = indicator.thresholds.status(reading.value)
         return reading
@@ -315,6 +310,16 @@ def compiled(indicator: Indicator, question: Question, scope: Scope, engine: Eng
         while len(_COMPILED) > _COMPILED_CAPACITY:
             _COMPILED.popitem(last=False)
     return sql
+
+
+def failure(exc: Exception, what: str = "a panel") -> str:
+    """The reason a panel shows for an exception: the IOC's own message as it is (a cut the
+    data has not, an unknown place), anything else logged with its trace and named."""
+    if isinstance(exc, IOCError):
+        return str(exc)
+    log.error("%s could not be computed", what, exc_info=exc)
+    first = str(exc).splitlines()[0] if str(exc) else ""
+    return f"the indicator could not be computed: {type(exc).__name__}: {first}"
 
 
 def _number(value: Any) -> float | None:

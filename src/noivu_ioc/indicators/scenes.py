@@ -19,8 +19,8 @@ from sqlalchemy.orm import Session
 from noivu_ioc.access.scope import Scope
 from noivu_ioc.errors import ConflictError, InvalidInputError, NotFoundError
 from noivu_ioc.indicators import places, views
-from noivu_ioc.indicators.compile import NotAvailable, Place
-from noivu_ioc.indicators.engine import Evaluator
+from noivu_ioc.indicators.compile import Place
+from noivu_ioc.indicators.engine import Evaluator, failure
 from noivu_ioc.indicators.registry import Registry
 from noivu_ioc.store.models import WallScene, utcnow
 
@@ -296,8 +296,8 @@ def panel_data(
             out["rows"] = views.rows(
                 indicator, "period", evaluator.trend(indicator, place, scope), lang
             )
-        except NotAvailable as exc:
-            out["reason"] = str(exc)
+        except Exception as exc:  # NotAvailable, or the engine's own error: this panel only
+            out["reason"] = failure(exc)
         if not indicator.has_period:
             out["reason"] = "this indicator is a stock without periods: it has no trend"
         return out
@@ -309,8 +309,8 @@ def panel_data(
         return out
     try:
         found = evaluator.cut(indicator, place, scope, by, reading.period)
-    except NotAvailable as exc:
-        out["reason"] = str(exc)
+    except Exception as exc:  # NotAvailable, or the engine's own error: this panel only
+        out["reason"] = failure(exc)
         return out
     ranked = sorted(found, key=lambda r: (r.value is None, -(r.value or 0)))
     if indicator.thresholds is not None and indicator.thresholds.direction == "lower":

@@ -8,8 +8,8 @@ from typing import Any
 from noivu_ioc.access.scope import Scope
 from noivu_ioc.catalog import catalog
 from noivu_ioc.indicators import places
-from noivu_ioc.indicators.compile import NotAvailable, Place
-from noivu_ioc.indicators.engine import Evaluator, Reading, Row
+from noivu_ioc.indicators.compile import Place
+from noivu_ioc.indicators.engine import Evaluator, Reading, Row, failure
 from noivu_ioc.indicators.model import Indicator
 from noivu_ioc.units import admin
 
@@ -131,8 +131,8 @@ def detail(
             found = evaluator.cut(indicator, place, scope, cut_by, reading.period)
             ranked = sorted(found, key=lambda r: (r.value is None, -(r.value or 0)))
             cut["rows"] = rows(indicator, cut_by, ranked, lang)
-        except NotAvailable as exc:
-            cut["reason"] = str(exc)
+        except Exception as exc:  # NotAvailable, or the engine's own error: this panel only
+            cut["reason"] = failure(exc)
     trend = rows(indicator, "period", evaluator.trend(indicator, place, scope), lang)
     return {
         "indicator": definition(indicator, lang),
