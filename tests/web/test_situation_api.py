@@ -341,3 +341,27 @@ def test_one_failing_panel_does_not_blank_the_scene(client: TestClient) -> None:
         client.delete(f"/api/scenes/{slug}")
         for definition in definitions:
             client.delete(f"/api/indicators/{definition['id']}")
+
+
+def test_an_organisational_unit_is_a_place_too(client: TestClient, demo_store: OpStore) -> None:
+    login(client, "lanhdao")
+    hanoi = client.get(f"/api/indicators/{WOMEN}", params={"place": "province:01", "by": "agency"})
+    body = hanoi.json()
+    assert "agency" in body["indicator"]["cuts"]
+    first = body["cut"]["rows"][0]
+    assert first["place"] == f"agency:{first['key']}" and first["label"] != first["key"]
+    agency = client.get(f"/api/indicators/{WOMEN}", params={"place": first["place"]}).json()
+    assert [c["label"] for c in agency["breadcrumb"]] == [
+        "Toàn quốc",
+        "Thành phố Hà Nội",
+        first["label"],
+    ]
+    assert agency["reading"]["value"] == pytest.approx(first["value"])
+    unknown = client.get(f"/api/indicators/{WOMEN}", params={"place": "agency:NO-SUCH"})
+    assert unknown.status_code == 404
+
+    client.cookies.clear()
+    login(client, "sonv.laocai")
+    refused = client.get(f"/api/indicators/{WOMEN}", params={"place": first["place"]})
+    assert refused.status_code == 403
+    assert f"({first['key']}) is outside your scope" in refused.json()["error"]["message"]

@@ -216,6 +216,26 @@ class Evaluator:
             int(r.key): r.value for r in answer.rows if r.key is not None and r.value is not None
         }
 
+    def agencies(self, ids: Sequence[str]) -> dict[str, tuple[str, str | None]]:
+        """Name and province of each agency id (organisational units of sector 1)."""
+        wanted = sorted(set(ids))
+        if not wanted:
+            return {}
+        key = ("agencies", tuple(wanted))
+        generation = self.engine.generations(("agency",))
+
+        def look_up() -> dict[str, tuple[str, str | None]]:
+            statement = (
+                exp.select("agency_id", "name", "province_code")
+                .from_(self.engine.table("agency"))
+                .where(exp.column("agency_id").isin(*[exp.Literal.string(i) for i in wanted]))
+            )
+            found = self.engine.rows(statement.sql(dialect=self.engine.dialect))
+            return {str(a): (str(n), p) for a, n, p in found}
+
+        names: dict[str, tuple[str, str | None]] = self.cache.memo(key, generation, look_up)
+        return names
+
     def periods(self, indicator: Indicator, place: Place, scope: Scope) -> list[int]:
         """The periods with a value, oldest first; empty for a stock."""
         return list(self.series(indicator, place, scope))

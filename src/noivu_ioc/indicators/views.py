@@ -47,7 +47,9 @@ def definition(indicator: Indicator, lang: str) -> dict[str, Any]:
         "owner": indicator.owner,
         "entities": list(indicator.entities),
         "has_period": indicator.has_period,
-        "cuts": list(indicator.place_dimensions) + list(indicator.dimensions),
+        "cuts": list(indicator.place_dimensions)
+        + (["agency"] if indicator.cuts_by_agency else [])
+        + list(indicator.dimensions),
         "origin": indicator.origin,
     }
 
@@ -95,17 +97,28 @@ def key_label(indicator: Indicator, by: str, key: Any, lang: str) -> str:
         return str(key)
 
 
-def rows(indicator: Indicator, by: str, found: list[Row], lang: str) -> list[dict[str, Any]]:
+def rows(
+    indicator: Indicator,
+    by: str,
+    found: list[Row],
+    lang: str,
+    names: dict[str, tuple[str, str | None]] | None = None,
+) -> list[dict[str, Any]]:
+    """Rows with their labels; ``names`` gives agencies' names in a cut by agency."""
     status = indicator.thresholds.status if indicator.thresholds is not None else None
     out = []
     for row in found:
+        label = key_label(indicator, by, row.key, lang)
+        if names is not None and row.key in names:
+            label = names[row.key][0]
+        drills = by in ("province", "commune", "agency") and row.key
         out.append(
             {
                 "key": row.key,
-                "label": key_label(indicator, by, row.key, lang),
+                "label": label,
                 "value": row.value,
                 "status": status(row.value) if status else None,
-                "place": f"{by}:{row.key}" if by in ("province", "commune") and row.key else None,
+                "place": f"{by}:{row.key}" if drills else None,
             }
         )
     return out
@@ -130,10 +143,28 @@ def detail(
         try:
             found = evaluator.cut(indicator, place, scope, cut_by, reading.period)
             ranked = sorted(found, key=lambda r: (r.value is None, -(r.value or 0)))
-            cut["rows"] = rows(indicator, cut_by, ranked, lang)
+            names = (
+                evaluator.agencies([str(r.key) for r in ranked if r.key is not None])
+                if cut_by == "agency"
+                else None
+            )
+            cut["rows"] = rows(indicator, cut_by, ranked, lang, names)
         except Exception as exc:  # NotAvailable, or the engine's own error: this panel only
             cut["reason"] = failure(exc)
     trend = rows(indicator, "period", evaluator.trend(indicator, place, scope), lang)
+    label = places.label(place)[0 if lang == "vi" else 1]
+    crumbs = [
+        {"place": c.place.key, "label": c.label(lang)} for c in places.breadcrumb(place, scope)
+    ]
+    if place.level == "agency" and place.code is not None:
+        name, province = evaluator.agencies([place.code]).get(place.code, (label, None))
+        label = name
+        crumbs = [
+            {"place": c.place.key, "label": c.label(lang)}
+            for c in places.breadcrumb(
+                Place("province", province) if province else Place.nation(), scope
+            )
+        ] + [{"place": place.key, "label": name}]
     return {
         "indicator": definition(indicator, lang),
         "reading": card(indicator, reading, lang),
@@ -141,11 +172,9 @@ def detail(
             "key": place.key,
             "level": place.level,
             "code": place.code,
-            "label": places.label(place)[0 if lang == "vi" else 1],
+            "label": label,
         },
-        "breadcrumb": [
-            {"place": c.place.key, "label": c.label(lang)} for c in places.breadcrumb(place, scope)
-        ],
+        "breadcrumb": crumbs,
         "drill": child,
         "cut": cut,
         "trend": trend,

@@ -97,6 +97,8 @@ class CachedAnswers:
             return None
         try:
             place = places.parse(text, principal.scope)
+            if place.level == "agency":  # its scope needs the warehouse: the route checks it
+                return None
             job: Job
             if scene:
                 job = situation.scene_data(scene[1], place, principal.scope, lang)

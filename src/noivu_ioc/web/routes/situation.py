@@ -17,7 +17,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from noivu_ioc.access.users import Principal, audit
 from noivu_ioc.catalog import catalog
-from noivu_ioc.errors import InvalidInputError, NotAllowedError
+from noivu_ioc.errors import InvalidInputError, NotAllowedError, NotFoundError
 from noivu_ioc.indicators import places, views
 from noivu_ioc.indicators.compile import Place
 from noivu_ioc.indicators.model import UNITS, parse_definition
@@ -52,9 +52,23 @@ ByParam = Annotated[
 
 
 def resolve_place(request: Request, principal: Principal, text: str | None) -> Place:
-    """The place asked for, in scope; a place outside it is refused and audited."""
+    """The place asked for, in scope; a place outside it is refused and audited. An agency
+    is in scope when its province is (a central agency: for national viewers only)."""
     try:
-        return places.parse(text, principal.scope)
+        place = places.parse(text, principal.scope)
+        if place.level == "agency" and place.code is not None:
+            situation: Situation = request.app.state.situation
+            found = situation.evaluator.agencies([place.code]).get(place.code)
+            if found is None:
+                raise NotFoundError(
+                    f"agency {place.code!r} is not in the organisation database (sector 1)"
+                )
+            if not principal.scope.covers(found[1]):
+                raise NotAllowedError(
+                    f"{found[0]} ({place.code}) is outside your scope; open the indicator "
+                    "without ?place, or ask an administrator to widen your scope"
+                )
+        return place
     except NotAllowedError:
         with request.app.state.store.session() as session:
             audit(
@@ -72,10 +86,13 @@ async def place_of(request: Request, principal: Principal, text: str | None) -> 
     """``resolve_place`` for the event loop: parsing is pure; only a refusal, which is
     audited, goes to a worker thread."""
     try:
-        return places.parse(text, principal.scope)
+        place = places.parse(text, principal.scope)
     except NotAllowedError:
         await anyio.to_thread.run_sync(resolve_place, request, principal, text)
         raise
+    if place.level == "agency":  # its scope is looked up in the warehouse
+        return await anyio.to_thread.run_sync(resolve_place, request, principal, text)
+    return place
 
 
 async def answer(situation: Situation, job: Job) -> Response:
