@@ -45,7 +45,7 @@ from noivu_ioc.errors import InvalidInputError
 
 # Units of measure, with their Vietnamese and English labels and the number of decimals shown.
 UNITS: dict[str, tuple[str, str, int]] = {
-    "count": ("người/đơn vị", "count", 0),
+    "count": ("", "", 0),  # a number of things: the name says of what
     "people": ("người", "people", 0),
     "percent": ("%", "%", 1),
     "per_thousand": ("‰", "per 1,000", 1),

@@ -16,6 +16,10 @@
     return function (v) { return v === null || v === undefined ? '–' : f.format(v); };
   }
 
+  // Axis ticks: as many decimals as the tick needs (14,5 beside 15), never padded.
+  var axisFormat = new Intl.NumberFormat(locale, { maximumFractionDigits: 2 });
+  function axisNumber(v) { return axisFormat.format(v); }
+
   function targetText(ind) {
     return formatter(Number.isInteger(ind.target) ? 0 : ind.decimals)(ind.target);
   }
@@ -156,7 +160,7 @@
                  valueFormatter: function (v) { return fmt(v) + (ind.unit_label ? ' ' + ind.unit_label : ''); } },
       xAxis: { type: 'value',
                max: hasTarget ? function (v) { return v.max >= ind.target ? null : niceUp(ind.target * 1.05); } : null,
-               axisLabel: { formatter: function (v) { return formatter(0)(v); }, fontSize: 11 } },
+               axisLabel: { formatter: axisNumber, fontSize: 11 } },
       yAxis: { type: 'category', data: shown.map(function (r) { return r.label; }),
                axisLabel: { fontSize: 11, width: narrow ? 110 : 170, overflow: 'truncate' } },
       series: [series]
@@ -220,7 +224,7 @@
       yAxis: { type: 'value', scale: true,
                max: max === null ? null : function (v) { return v.max >= max ? null : niceUp(max); },
                min: min === null ? null : function (v) { return v.min <= min ? null : niceDown(min); },
-               axisLabel: { formatter: function (v) { return formatter(0)(v); } } },
+               axisLabel: { formatter: axisNumber } },
       series: [series]
     });
     return chart;
