@@ -149,10 +149,12 @@ def test_no_data_comes_with_its_reason(warehouse: Warehouse) -> None:
     evaluator = Evaluator(DuckDBEngine(warehouse))
     missing = evaluator.read(AWARDS, Place.nation(), Scope.everything(), period=2019)
     assert missing.value is None
-    assert missing.reason == "no data for 2019 in your scope"
+    assert missing.reason is not None
+    assert missing.reason.text("en") == "no data for 2019 in your scope"
+    assert missing.reason.text("vi") == "Không có số liệu năm 2019 trong phạm vi của bạn"
     nowhere = evaluator.read(AWARDS, Place.nation(), Scope(provinces=frozenset({"79"})))
-    assert nowhere.reason == "no data for any period in your scope"
-    with pytest.raises(NotAvailable, match="cannot be cut by 'level'"):
+    assert nowhere.reason is not None and nowhere.reason.code == "no_data_any_period"
+    with pytest.raises(NotAvailable, match="cannot be cut by level; it can be cut by province"):
         evaluator.cut(WOMEN, Place.nation(), Scope.everything(), "level")
     # An entity that is not loaded fails one reading, with the engine's message.
     exams = parse_definition(
@@ -167,7 +169,9 @@ def test_no_data_comes_with_its_reason(warehouse: Warehouse) -> None:
     )
     failed = evaluator.read(exams, Place.nation(), Scope.everything())
     assert failed.value is None
-    assert failed.reason is not None and "exam_round" in failed.reason
+    assert failed.reason is not None and failed.reason.code == "failed"
+    assert "exam_round" in failed.reason.text("vi")
+    assert failed.reason.text("vi").startswith("Không tính được chỉ tiêu: ")
 
 
 def test_bad_places_are_named() -> None:

@@ -129,10 +129,16 @@ def test_bad_questions_are_named(client: TestClient) -> None:
     assert old.status_code == 422
     empty = client.get("/api/indicators/emulation.awards", params={"period": 1990}).json()
     assert empty["reading"]["value"] is None
-    assert empty["reading"]["reason"] == "no data for 1990 in your scope"
+    assert empty["reading"]["reason"] == "Không có số liệu năm 1990 trong phạm vi của bạn"
+    assert empty["reading"]["reason_code"] == "no_data_period"
     wrong_cut = client.get(f"/api/indicators/{WOMEN}", params={"by": "religion"}).json()
     assert wrong_cut["reading"]["value"] is not None
-    assert "cannot be cut by 'religion'" in wrong_cut["cut"]["reason"]
+    assert wrong_cut["cut"]["reason"].startswith(
+        "Chỉ tiêu không phân tổ được theo religion; có thể phân tổ theo: province, commune"
+    )
+    # In English on request (the choice is remembered in a cookie from here on).
+    english = client.get("/api/indicators/emulation.awards", params={"period": 1990, "lang": "en"})
+    assert english.json()["reading"]["reason"] == "no data for 1990 in your scope"
 
 
 def test_an_administrator_configures_the_walls_scenes(client: TestClient) -> None:
@@ -333,8 +339,8 @@ def test_one_failing_panel_does_not_blank_the_scene(client: TestClient) -> None:
         good, bad, none = data.json()["panels"][0]["cards"]
         assert good["value"] is not None and good["reason"] is None
         assert bad["value"] is None
-        assert bad["reason"].startswith("the indicator could not be computed: ")
-        assert (none["value"], none["reason"]) == (None, "no data in your scope")
+        assert bad["reason"].startswith("Không tính được chỉ tiêu: BinderException")
+        assert (none["value"], none["reason"]) == (None, "Không có số liệu trong phạm vi của bạn")
         ranking = data.json()["panels"][1]
         assert ranking["card"]["value"] is None and ranking["reason"] is not None
     finally:

@@ -74,7 +74,7 @@ def _evaluate(path: Path | None, ident: str | None, place_text: str, period: int
         if reading.status:
             typer.echo(f"  traffic light: {reading.status} (target {indicator.target})")
         if reading.reason:
-            typer.echo(f"  why: {reading.reason}")
+            typer.echo(f"  why: {reading.reason.text('en')}")
     warehouse.close()
 
 

@@ -22,6 +22,7 @@ from sqlglot import expressions as exp
 from noivu_ioc.access.scope import Scope
 from noivu_ioc.errors import InvalidInputError
 from noivu_ioc.indicators.model import Indicator, Measure, place_column
+from noivu_ioc.indicators.reasons import Reason
 
 # How the warehouse's tables are named in the statement: by default the entity id itself.
 TableNamer = Callable[[str], exp.Table]
@@ -51,6 +52,15 @@ class NotAvailable(InvalidInputError):
     """The indicator cannot answer this question (for example a cut the data does not have);
     the panel shows "no data" with this reason."""
 
+    def __init__(self, reason: Reason, subject: str) -> None:
+        super().__init__(f"{subject}: {reason.text('en')}")
+        self.reason = reason
+
+
+def _cuts(indicator: Indicator) -> str:
+    cuts = list(indicator.place_dimensions) + (["agency"] if indicator.cuts_by_agency else [])
+    return ", ".join(cuts + list(indicator.dimensions)) or "–"
+
 
 @dataclass(frozen=True, slots=True)
 class Question:
@@ -77,7 +87,7 @@ def build(
 ) -> exp.Select:
     by = question.by
     if by == "period" and not indicator.has_period:
-        raise NotAvailable(f"{indicator.id} is a stock without periods: it has no trend")
+        raise NotAvailable(Reason.of("no_trend"), indicator.id)
     if by is not None and by != "period":
         _check_cut(indicator, by)
     keyed: list[Measure] = []  # measures grouped by the question's key
@@ -167,23 +177,14 @@ def _value(formula: exp.Expr, refs: Mapping[str, exp.Expr]) -> exp.Expr:
 def _check_cut(indicator: Indicator, by: str) -> None:
     if by in ("province", "commune"):
         if by not in indicator.place_dimensions:
-            raise NotAvailable(
-                f"{indicator.id} cannot be cut by {by}: "
-                + ", ".join(
-                    m.entity for m in indicator.measures if not place_column(m.entity_def, by)
-                )
-                + f" has no {by} column"
-            )
+            raise NotAvailable(Reason.of("cannot_cut", by=by, cuts=_cuts(indicator)), indicator.id)
         return
     if by == "agency":
         if not indicator.cuts_by_agency:
-            raise NotAvailable(f"{indicator.id} cannot be cut by agency: its data has no agency")
+            raise NotAvailable(Reason.of("cannot_cut", by=by, cuts=_cuts(indicator)), indicator.id)
         return
     if by not in indicator.dimensions:
-        cuts = list(indicator.place_dimensions) + list(indicator.dimensions)
-        raise NotAvailable(
-            f"{indicator.id} cannot be cut by {by!r}; it can be cut by {', '.join(cuts)}"
-        )
+        raise NotAvailable(Reason.of("cannot_cut", by=by, cuts=_cuts(indicator)), indicator.id)
 
 
 def _measure_query(
@@ -258,13 +259,16 @@ def _place_condition(measure: Measure, place: Place) -> exp.Expr:
     assert place.code is not None
     if place.level == "agency":
         if "agency_id" not in entity.field_names:
-            raise NotAvailable(f"{entity.id} has no agency: it cannot be read for one agency")
+            raise NotAvailable(
+                Reason.of("not_kept_at", entity=entity.id, level="agency", place=place.key),
+                entity.id,
+            )
         return exp.column("agency_id").eq(exp.Literal.string(place.code))
     column = place_column(entity, place.level)
     if column is None:
         raise NotAvailable(
-            f"{entity.id} is kept by {'province' if entity.province_field else 'nation'}, not by "
-            f"{place.level}: it cannot be read for {place.level} {place.code}"
+            Reason.of("not_kept_at", entity=entity.id, level=place.level, place=place.key),
+            entity.id,
         )
     return exp.column(column).eq(exp.Literal.string(place.code))
 

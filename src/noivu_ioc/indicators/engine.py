@@ -23,8 +23,9 @@ from sqlglot import expressions as exp
 
 from noivu_ioc.access.scope import Scope
 from noivu_ioc.errors import IOCError
-from noivu_ioc.indicators.compile import Place, Question, build, default_table
+from noivu_ioc.indicators.compile import NotAvailable, Place, Question, build, default_table
 from noivu_ioc.indicators.model import Indicator
+from noivu_ioc.indicators.reasons import Reason
 from noivu_ioc.warehouse import Warehouse
 
 log = logging.getLogger(__name__)
@@ -117,7 +118,7 @@ class Reading:
     previous: float | None = None  # the period before, when the indicator has periods
     target: float | None = None
     status: str | None = None  # green | amber | red, from the thresholds
-    reason: str | None = None  # why there is no value
+    reason: Reason | None = None  # why there is no value
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -251,19 +252,19 @@ class Evaluator:
                 values = self.series(indicator, place, scope)
                 if period is None:
                     if not values:
-                        reading.reason = "no data for any period in your scope"
+                        reading.reason = Reason.of("no_data_any_period")
                         return reading
                     period = max(values)
                 reading.period = period
                 reading.value = values.get(period)
                 reading.previous = values.get(period - 1)
                 if reading.value is None:
-                    reading.reason = f"no data for {period} in your scope"
+                    reading.reason = Reason.of("no_data_period", period=period)
             else:
                 answer = self.answer(indicator, Question(place), scope)
                 reading.value = answer.rows[0].value if answer.rows else None
                 if reading.value is None:
-                    reading.reason = "no data in your scope"
+                    reading.reason = Reason.of("no_data")
         except Exception as exc:  # one panel fails, not the wall
             reading.reason = failure(exc, f"{indicator.id} at {place.key}")
         if reading.value is not None and indicator.thresholds is not None:
@@ -332,14 +333,16 @@ def compiled(indicator: Indicator, question: Question, scope: Scope, engine: Eng
     return sql
 
 
-def failure(exc: Exception, what: str = "a panel") -> str:
-    """The reason a panel shows for an exception: the IOC's own message as it is (a cut the
-    data has not, an unknown place), anything else logged with its trace and named."""
+def failure(exc: Exception, what: str = "a panel") -> Reason:
+    """The reason a panel shows for an exception: a question the data cannot answer as
+    itself, the IOC's other errors with their message, anything else logged with its trace."""
+    if isinstance(exc, NotAvailable):
+        return exc.reason
     if isinstance(exc, IOCError):
-        return str(exc)
+        return Reason.of("failed", detail=str(exc))
     log.error("%s could not be computed", what, exc_info=exc)
     first = str(exc).splitlines()[0] if str(exc) else ""
-    return f"the indicator could not be computed: {type(exc).__name__}: {first}"
+    return Reason.of("failed", detail=f"{type(exc).__name__}: {first}")
 
 
 def _number(value: Any) -> float | None:

@@ -21,6 +21,7 @@ from noivu_ioc.errors import ConflictError, InvalidInputError, NotFoundError
 from noivu_ioc.indicators import places, views
 from noivu_ioc.indicators.compile import Place
 from noivu_ioc.indicators.engine import Evaluator, failure
+from noivu_ioc.indicators.reasons import Reason
 from noivu_ioc.indicators.registry import Registry
 from noivu_ioc.store.models import WallScene, utcnow
 
@@ -281,7 +282,7 @@ def panel_data(
         return out
     indicators = [registry.get(i) for i in panel.indicators]
     if not indicators:
-        out["reason"] = "no indicator left on this panel"
+        out["reason"] = Reason.of("no_indicator").text(lang)
         return out
     if panel.kind == "kpi":
         out["cards"] = [views.card(i, evaluator.read(i, place, scope), lang) for i in indicators]
@@ -297,20 +298,20 @@ def panel_data(
                 indicator, "period", evaluator.trend(indicator, place, scope), lang
             )
         except Exception as exc:  # NotAvailable, or the engine's own error: this panel only
-            out["reason"] = failure(exc)
+            out["reason"] = failure(exc).text(lang)
         if not indicator.has_period:
-            out["reason"] = "this indicator is a stock without periods: it has no trend"
+            out["reason"] = Reason.of("no_trend").text(lang)
         return out
     by = "province" if panel.kind == "map" else places.child_level(indicator, place)
     if panel.kind == "map" and place.level != "nation":
         by = places.child_level(indicator, place)
     if by is None:
-        out["reason"] = "this indicator has no finer level here"
+        out["reason"] = Reason.of("no_finer_level").text(lang)
         return out
     try:
         found = evaluator.cut(indicator, place, scope, by, reading.period)
     except Exception as exc:  # NotAvailable, or the engine's own error: this panel only
-        out["reason"] = failure(exc)
+        out["reason"] = failure(exc).text(lang)
         return out
     ranked = sorted(found, key=lambda r: (r.value is None, -(r.value or 0)))
     if indicator.thresholds is not None and indicator.thresholds.direction == "lower":

@@ -70,7 +70,8 @@ def card(indicator: Indicator, reading: Reading, lang: str) -> dict[str, Any]:
         "change": reading.change,
         "target": reading.target,
         "status": reading.status,
-        "reason": reading.reason,
+        "reason": None if reading.reason is None else reading.reason.text(lang),
+        "reason_code": None if reading.reason is None else reading.reason.code,
     }
 
 
@@ -150,7 +151,7 @@ def detail(
             )
             cut["rows"] = rows(indicator, cut_by, ranked, lang, names)
         except Exception as exc:  # NotAvailable, or the engine's own error: this panel only
-            cut["reason"] = failure(exc)
+            cut["reason"] = failure(exc).text(lang)
     trend = rows(indicator, "period", evaluator.trend(indicator, place, scope), lang)
     label = places.label(place)[0 if lang == "vi" else 1]
     crumbs = [
