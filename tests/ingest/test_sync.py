@@ -349,3 +349,16 @@ def test_no_new_batch_is_no_news_not_an_empty_snapshot(ctx: IngestContext) -> No
 
     assert (quiet.state, quiet.rows_read, quiet.rows_deleted) == ("succeeded", 0, 0)
     assert ctx.warehouse.count("worship_place") == 30
+
+
+def test_a_committed_run_moves_the_change_counter_of_its_entities_only(
+    ctx: IngestContext, places: int
+) -> None:
+    """Cached indicator answers remember these counters (indicators.engine): a sync of
+    worship places recomputes what reads worship places, and nothing else."""
+    before = ctx.warehouse.generations(("worship_place", "person"))
+    push_records(ctx, places, [worship_place(n) for n in range(1, 4)])
+    run_sync(ctx, places)
+    after = ctx.warehouse.generations(("worship_place", "person"))
+    assert after[1] > before[1]  # worship_place
+    assert (after[0], after[2]) == (before[0], before[2])  # any table; person
