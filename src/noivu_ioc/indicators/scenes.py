@@ -9,6 +9,8 @@ of alerts and events, drawn by the page itself).
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -136,13 +138,12 @@ class Scene:
     enabled: bool
     panels: tuple[Panel, ...]
     updated_by: str | None = None
+    version: str = ""  # a digest of what is drawn: part of the cache key of its data
 
     def title(self, lang: str) -> str:
         return self.title_vi if lang == "vi" else self.title_en
 
-    @property
-    def indicators(self) -> tuple[str, ...]:
-        return tuple(dict.fromkeys(i for p in self.panels for i in p.indicators))
+    indicators: tuple[str, ...] = ()  # every indicator its panels show, once each
 
 
 def _scene(row: WallScene, registry: Registry) -> Scene:
@@ -164,6 +165,11 @@ def _scene(row: WallScene, registry: Registry) -> Scene:
                 limit=item.get("limit", 10),
             )
         )
+    drawn = json.dumps(
+        [row.title_vi, row.title_en, row.dwell_seconds, [p.as_dict() for p in panels]],
+        sort_keys=True,
+        ensure_ascii=False,
+    )
     return Scene(
         row.slug,
         row.title_vi,
@@ -173,6 +179,8 @@ def _scene(row: WallScene, registry: Registry) -> Scene:
         row.enabled,
         tuple(panels),
         row.updated_by,
+        hashlib.sha256(drawn.encode()).hexdigest()[:16],
+        tuple(dict.fromkeys(i for p in panels for i in p.indicators)),
     )
 
 

@@ -50,6 +50,7 @@ class Situation:
         self._lock = threading.Lock()
         self._registry: Registry | None = None
         self._scenes: tuple[float, list[scenes.Scene]] | None = None
+        self._entities: dict[tuple[str, ...], tuple[str, ...]] = {}  # read by these indicators
 
     @property
     def registry(self) -> Registry:
@@ -65,12 +66,17 @@ class Situation:
         """Read the saved definitions again (after one was saved or deleted)."""
         with self._lock:
             self._registry = None
+            self._entities = {}
         self.scenes_changed()
 
     def _generation(self, indicator_ids: tuple[str, ...]) -> Hashable:
-        entities = tuple(
-            dict.fromkeys(e for i in indicator_ids for e in self.registry.get(i).entities)
-        )
+        entities = self._entities.get(indicator_ids)
+        if entities is None:
+            registry = self.registry
+            entities = tuple(
+                dict.fromkeys(e for i in indicator_ids for e in registry.get(i).entities)
+            )
+            self._entities[indicator_ids] = entities
         return self.engine.generations(entities)
 
     def run(self, job: Job) -> bytes:
@@ -169,7 +175,7 @@ class Situation:
         registry = self.registry
         chosen = self.scene(slug)
         return Job(
-            ("scene", chosen, place, scope_key(scope), lang),
+            ("scene", chosen.slug, chosen.version, place, scope_key(scope), lang),
             self._generation(chosen.indicators),
             lambda: dumps(scenes.scene_data(self.evaluator, registry, chosen, place, scope, lang)),
         )
