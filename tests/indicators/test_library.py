@@ -57,6 +57,9 @@ def _latest_period(warehouse: Warehouse, indicator: Indicator) -> tuple[int, ...
         return ()
     trend = _rows(warehouse, indicator, Question(Place.nation(), by="period"))
     known = [int(r["k"]) for r in trend if r["k"] is not None and r["value"] is not None]
+    if indicator.id in NEEDS_NORMS:
+        assert known == []
+        return (2025,)
     assert known, f"{indicator.id} has no period with data in the demo warehouse"
     return (max(known),)
 
@@ -151,6 +154,10 @@ def test_issue_topics_are_all_there() -> None:
 
 # -- on the demo data -------------------------------------------------------------------------
 
+# At demo scale the generator gives communes no staffing norm (the norm of 36 people, scaled
+# to 1% of the country, rounds to nobody): these read "no data" there, not 0.
+NEEDS_NORMS = {"organisation.communes_below_norm", "organisation.communes_below_norm_share"}
+
 
 @pytest.mark.parametrize("indicator", INDICATORS, ids=_ids)
 def test_nation_value_is_plausible(demo_warehouse: Warehouse, indicator: Indicator) -> None:
@@ -158,6 +165,9 @@ def test_nation_value_is_plausible(demo_warehouse: Warehouse, indicator: Indicat
     rows = _rows(demo_warehouse, indicator, Question(Place.nation(), periods))
     assert len(rows) == 1
     value = rows[0]["value"]
+    if indicator.id in NEEDS_NORMS:
+        assert value is None
+        return
     assert value is not None, f"{indicator.id} has no value for {periods or 'the stock'}"
     low, high = RANGES[indicator.unit]
     if indicator.id in BEYOND_100:
@@ -166,7 +176,9 @@ def test_nation_value_is_plausible(demo_warehouse: Warehouse, indicator: Indicat
 
 
 @pytest.mark.parametrize(
-    "indicator", [i for i in INDICATORS if "province" in i.place_dimensions], ids=_ids
+    "indicator",
+    [i for i in INDICATORS if "province" in i.place_dimensions and i.id not in NEEDS_NORMS],
+    ids=_ids,
 )
 def test_province_cut_names_real_provinces(demo_warehouse: Warehouse, indicator: Indicator) -> None:
     periods = _latest_period(demo_warehouse, indicator)
