@@ -76,7 +76,14 @@ def _serve(settings: Settings, store: OpStore, warehouse: Warehouse) -> None:
 
     application = create_app(settings, store, warehouse)
     typer.echo(f"IOC at http://{settings.host}:{settings.port}  (Ctrl+C to stop)")
-    uvicorn.run(application, host=settings.host, port=settings.port, log_level="warning")
+    # Open live streams (walls, phones) would hold a shutdown forever: give them 5 s.
+    uvicorn.run(
+        application,
+        host=settings.host,
+        port=settings.port,
+        log_level="warning",
+        timeout_graceful_shutdown=5,
+    )
 
 
 @app.command()

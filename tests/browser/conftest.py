@@ -40,7 +40,12 @@ def server(tmp_path: Path, demo_store: OpStore, demo_warehouse: Warehouse) -> It
     """The IOC served by uvicorn in a thread, on the shared demo stores."""
     port = _free_port()
     app = create_app(Settings(data_dir=tmp_path), demo_store, demo_warehouse)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    # Live streams (the wall's ticker) stay open until the browser closes them; a failed test
+    # may leave its page open, so shutting down does not wait for them for long.
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=port, log_level="warning", timeout_graceful_shutdown=2
+    )
+    server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     for _ in range(200):  # start-up poll, not a time limit on the test
@@ -60,9 +65,15 @@ def browser() -> Iterator[Browser]:
     with sync_playwright() as p:
         b = p.chromium.launch(
             executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync"],
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
         )
         yield b
         b.close()

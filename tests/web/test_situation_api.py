@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Iterator
 
 import orjson
@@ -273,7 +274,9 @@ def test_live_events_reach_only_the_viewers_whose_scope_covers_them(
         return national, hanoi, laocai
 
     try:
-        national, hanoi, laocai = asyncio.run(scenario())
+        # On a thread of its own: Playwright's sync API may hold an event loop on this one.
+        with ThreadPoolExecutor(1) as pool:
+            national, hanoi, laocai = pool.submit(asyncio.run, scenario()).result()
     finally:
         with demo_store.session() as session:
             for event in session.scalars(select(Event).where(Event.subject == marker)):
