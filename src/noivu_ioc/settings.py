@@ -59,7 +59,11 @@ class Settings(BaseSettings):
     )
     scheduler: bool = Field(
         default=True,
-        description="Run scheduled syncs and the freshness check in this server process.",
+        description="Run scheduled syncs, the freshness check and the alert rules in this "
+        "server process.",
+    )
+    alert_seconds: float = Field(
+        default=60.0, gt=0, description="How often the alert rules are evaluated."
     )
 
     @property

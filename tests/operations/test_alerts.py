@@ -199,3 +199,28 @@ def test_bad_rules_are_refused_and_a_broken_one_spares_the_others(
     # With the indicator back, both run: Hà Nội (30%) and the nation (33%) are below 40.
     evaluate_rules(store, evaluator, REGISTRY)
     assert sorted(a[0] for a in _alerts(store)) == ["nation", "province:01"]
+
+
+def test_the_loop_keeps_evaluating_after_a_failure() -> None:
+    import threading
+
+    from noivu_ioc.operations.evaluate import Evaluation
+    from noivu_ioc.operations.loop import AlertLoop
+
+    calls = {"n": 0}
+    done = threading.Event()
+
+    def evaluate() -> Evaluation:
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise RuntimeError("the store is restarting")
+        done.set()
+        return Evaluation(rules=1)
+
+    loop = AlertLoop(evaluate, every_s=0.01)
+    loop.start()
+    try:
+        assert done.wait(60)  # a bound on waiting, not a speed check
+    finally:
+        loop.stop()
+    assert calls["n"] >= 2 and loop.runs >= 1

@@ -32,17 +32,19 @@ class Permission(StrEnum):
     VIEW_SOURCES = "view_sources"  # the connection monitor, in scope
     ANALYSE = "analyse"  # define indicators
     MANAGE_WALL = "manage_wall"  # configure the video wall's scenes
+    HANDLE_ALERTS = "handle_alerts"  # acknowledge and resolve alerts in scope
+    MANAGE_ALERTS = "manage_alerts"  # define alert rules
 
 
 _VIEW = {Permission.VIEW_SITUATION, Permission.VIEW_CATALOG, Permission.VIEW_SOURCES}
 
 PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ADMINISTRATOR: frozenset(Permission),
-    Role.LEADER: frozenset(_VIEW),
-    Role.OPERATOR: frozenset(_VIEW),
+    Role.LEADER: frozenset(_VIEW | {Permission.HANDLE_ALERTS}),
+    Role.OPERATOR: frozenset(_VIEW | {Permission.HANDLE_ALERTS, Permission.MANAGE_ALERTS}),
     Role.ANALYST: frozenset(_VIEW | {Permission.ANALYSE}),
     Role.DATA_STEWARD: frozenset(_VIEW | {Permission.MANAGE_SOURCES}),
-    Role.PROVINCIAL_OFFICER: frozenset(_VIEW),
+    Role.PROVINCIAL_OFFICER: frozenset(_VIEW | {Permission.HANDLE_ALERTS}),
 }
 
 

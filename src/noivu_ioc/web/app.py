@@ -17,6 +17,8 @@ from noivu_ioc.catalog import catalog as sector_catalog
 from noivu_ioc.indicators.service import Situation
 from noivu_ioc.ingest.scheduler import Scheduler
 from noivu_ioc.ingest.sync import IngestContext
+from noivu_ioc.operations.evaluate import evaluate_rules
+from noivu_ioc.operations.loop import AlertLoop
 from noivu_ioc.settings import Settings
 from noivu_ioc.store import OpStore, open_store
 from noivu_ioc.store.secrets import secret_box
@@ -28,6 +30,7 @@ from noivu_ioc.web.fastpath import CachedAnswers
 from noivu_ioc.web.live import LiveHub
 from noivu_ioc.web.middleware import RequestContext
 from noivu_ioc.web.routes import (
+    alerts,
     auth,
     catalog,
     home,
@@ -85,12 +88,21 @@ def create_app(
         app.state.situation = Situation(app.state.store, app.state.warehouse)
         app.state.live = LiveHub(app.state.store, app.state.warehouse)
         app.state.scheduler = None
+        app.state.alert_loop = None
         if settings.scheduler:
+            situation = app.state.situation
+            app.state.alert_loop = AlertLoop(
+                lambda: evaluate_rules(app.state.store, situation.evaluator, situation.registry),
+                settings.alert_seconds,
+            )
+            app.state.alert_loop.start()
             app.state.scheduler = Scheduler(app.state.ingest)
             app.state.scheduler.start()
         log.info("IOC %s ready", __version__)
         yield
         await app.state.live.stop()
+        if app.state.alert_loop is not None:
+            app.state.alert_loop.stop()
         if app.state.scheduler is not None:
             app.state.scheduler.stop()
         for thing in owned:
@@ -140,6 +152,7 @@ def create_app(
         wall.router,
         situation.router,
         mobile.router,
+        alerts.router,
         auth.router,
         home.router,
         catalog.router,

@@ -133,6 +133,8 @@ SourceViewer = Annotated[Principal, Depends(require(Permission.VIEW_SOURCES))]
 Steward = Annotated[Principal, Depends(require(Permission.MANAGE_SOURCES))]
 Analyst = Annotated[Principal, Depends(require(Permission.ANALYSE))]
 WallAdmin = Annotated[Principal, Depends(require(Permission.MANAGE_WALL))]
+AlertHandler = Annotated[Principal, Depends(require(Permission.HANDLE_ALERTS))]
+RuleManager = Annotated[Principal, Depends(require(Permission.MANAGE_ALERTS))]
 
 
 async def get_ingest(request: Request) -> IngestContext:
