@@ -130,7 +130,9 @@ def test_an_event_rule_and_the_lifecycle(store: OpStore, warehouse: Warehouse) -
     with store.session() as session:
         alert = session.scalars(select(Alert)).one()
         kinds = [e.kind for e in session.scalars(select(Event).order_by(Event.id))]
-        assert kinds[-2:] == ["alert.opened", "alert.updated"]
+        # Worse and still untaken: it went up a level at once (Lào Cai -> the ministry).
+        assert kinds[-3:] == ["alert.opened", "alert.updated", "alert.escalated"]
+        assert alert.level == 2
         acknowledge(session, alert.id, "vanhanh")
     with store.session() as session, pytest.raises(ConflictError, match="by vanhanh"):
         acknowledge(session, alert.id, "lanhdao")
@@ -224,3 +226,100 @@ def test_the_loop_keeps_evaluating_after_a_failure() -> None:
     finally:
         loop.stop()
     assert calls["n"] >= 2 and loop.runs >= 1
+
+
+def test_an_alert_nobody_takes_goes_up_a_level_each_time(store: OpStore) -> None:
+    from datetime import timedelta
+
+    from noivu_ioc.operations.alerts import escalate_due
+    from noivu_ioc.store.models import AlertRule, utcnow
+
+    hanoi_commune = "00004"
+    with store.session() as session:
+        create_rule(
+            session,
+            {
+                "name": "kho",
+                "title_vi": "Kho lưu trữ",
+                "kind": "event",
+                "escalate_after_minutes": 30,
+                "config": {"kinds": ["device"]},
+            },
+            REGISTRY,
+            "vanhanh",
+        )
+        events.record(
+            session,
+            kind="device",
+            severity="minor",
+            subject="KLT-09",
+            message="cửa kho mở",
+            admin_code=hanoi_commune,
+        )
+    evaluate_rules(store, Evaluator(DuckDBEngine(Warehouse(None))), REGISTRY)
+    with store.session() as session:
+        rule = session.scalars(select(AlertRule)).one()
+        alert = session.scalars(select(Alert)).one()
+        assert alert.level == 0  # at its commune
+        now = utcnow()
+        assert escalate_due(session, rule, now + timedelta(minutes=10)) == 0
+        assert escalate_due(session, rule, now + timedelta(minutes=31)) == 1
+        assert alert.level == 1  # the province
+        assert escalate_due(session, rule, now + timedelta(minutes=40)) == 0  # 30 min each
+        assert escalate_due(session, rule, now + timedelta(minutes=62)) == 1
+        assert escalate_due(session, rule, now + timedelta(minutes=93)) == 1
+        assert alert.level == 3  # the command level; no further
+        assert escalate_due(session, rule, now + timedelta(minutes=200)) == 0
+        steps = [
+            (e.admin_code, e.message.rsplit("chuyển lên ", 1)[1])
+            for e in session.scalars(
+                select(Event).where(Event.kind == "alert.escalated").order_by(Event.id)
+            )
+        ]
+        assert steps == [
+            (hanoi_commune, "cấp tỉnh, chưa có ai tiếp nhận"),
+            (None, "Bộ Nội vụ, chưa có ai tiếp nhận"),
+            (None, "cấp chỉ huy, chưa có ai tiếp nhận"),
+        ]
+        acknowledge(session, alert.id, "vanhanh")
+    with store.session() as session:
+        rule = session.scalars(select(AlertRule)).one()
+        assert escalate_due(session, rule, utcnow() + timedelta(days=1)) == 0  # taken
+
+
+def test_a_worse_repeat_of_an_untaken_alert_goes_up_at_once(store: OpStore) -> None:
+    with store.session() as session:
+        create_rule(
+            session,
+            {
+                "name": "kho-2",
+                "title_vi": "Kho lưu trữ",
+                "kind": "event",
+                "config": {"kinds": ["device"]},
+            },
+            REGISTRY,
+            "vanhanh",
+        )
+        events.record(
+            session,
+            kind="device",
+            severity="minor",
+            subject="KLT-10",
+            message="độ ẩm cao",
+            admin_code=LAOCAI,
+        )
+    evaluator = Evaluator(DuckDBEngine(Warehouse(None)))
+    evaluate_rules(store, evaluator, REGISTRY)
+    with store.session() as session:
+        events.record(
+            session,
+            kind="device",
+            severity="critical",
+            subject="KLT-10",
+            message="cháy",
+            admin_code=LAOCAI,
+        )
+    evaluate_rules(store, evaluator, REGISTRY)
+    with store.session() as session:
+        alert = session.scalars(select(Alert)).one()
+        assert (alert.severity, alert.level) == ("critical", 2)  # province -> ministry

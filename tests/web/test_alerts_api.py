@@ -57,6 +57,7 @@ def test_rules_alerts_and_their_scope(client: TestClient, demo_store: OpStore) -
         both = mine(client)
         assert sorted(a["admin_code"] for a in both) == ["01", "15"]
         laocai = next(a for a in both if a["admin_code"] == "15")
+        assert (laocai["level"], laocai["level_name"]) == (1, "cấp tỉnh")
         hanoi = next(a for a in both if a["admin_code"] == "01")
 
         client.cookies.clear()

@@ -31,7 +31,7 @@ from noivu_ioc.errors import ConflictError, InvalidInputError, NotFoundError
 from noivu_ioc.indicators.registry import Registry
 from noivu_ioc.ingest import events
 from noivu_ioc.ingest.events import SEVERITIES
-from noivu_ioc.store.models import Alert, AlertRule, utcnow
+from noivu_ioc.store.models import Alert, AlertRule, as_utc, utcnow
 
 KINDS = ("indicator", "event")
 CONDITIONS = ("above", "below")
@@ -120,6 +120,13 @@ def check_rule(raw: dict[str, Any], registry: Registry) -> dict[str, Any]:
                 f"rule {name}: min_severity {floor!r} must be one of {', '.join(SEVERITIES)}"
             )
         config = {"kinds": sorted(set(kinds)), "min_severity": floor}
+    escalate = raw.get("escalate_after_minutes")
+    if escalate is not None:
+        if isinstance(escalate, bool) or not isinstance(escalate, int) or escalate < 1:
+            raise InvalidInputError(
+                f"rule {name}: escalate_after_minutes must be a whole number of minutes (>= 1)"
+            )
+        config = {**config, "escalate_after_minutes": escalate}
     return {
         "name": name,
         "title_vi": title_vi,
@@ -174,6 +181,7 @@ def raise_alert(session: Session, rule: AlertRule, breach: Breach) -> tuple[Aler
             occurrences=1,
             opened_at=now,
             last_seen_at=now,
+            level=base_level(breach.admin_code),
         )
         session.add(alert)
         session.flush()
@@ -188,8 +196,57 @@ def raise_alert(session: Session, rule: AlertRule, breach: Breach) -> tuple[Aler
         alert.severity = severity
         happened = "worsened"
         _record(session, alert, "alert.updated", rule)
+        if alert.state == "active":  # a worse alert nobody has taken goes up at once
+            escalate(session, alert, rule, now)
     session.flush()
     return alert, happened
+
+
+# Who an alert reaches at each level, from the commune up to the command level.
+LEVELS = ("cấp xã", "cấp tỉnh", "Bộ Nội vụ", "cấp chỉ huy")
+TOP = len(LEVELS) - 1
+
+
+def base_level(admin_code: str | None) -> int:
+    """Where an alert starts: at its commune, its province, or (national) the ministry."""
+    if admin_code is None:
+        return 2
+    return 0 if len(admin_code) == 5 else 1
+
+
+def escalate(session: Session, alert: Alert, rule: AlertRule, now: datetime) -> bool:
+    """One level up, recorded and sent out as an event; False at the top already."""
+    if alert.level >= TOP:
+        return False
+    alert.level += 1
+    alert.escalated_at = now
+    events.record(
+        session,
+        kind="alert.escalated",
+        severity=alert.severity,
+        subject=alert.subject,
+        message=f"{rule.title_vi}: {alert.message} — chuyển lên {LEVELS[alert.level]}, "
+        "chưa có ai tiếp nhận",
+        # From the ministry up it concerns national viewers too: the event is national.
+        admin_code=alert.admin_code if alert.level < 2 else None,
+        payload={"alert_id": alert.id, "rule": rule.name, "level": alert.level},
+    )
+    return True
+
+
+def escalate_due(session: Session, rule: AlertRule, now: datetime) -> int:
+    """Escalate the rule's active alerts left unacknowledged for its escalation time."""
+    minutes = rule.config.get("escalate_after_minutes")
+    if not minutes:
+        return 0
+    moved = 0
+    for alert in session.scalars(
+        select(Alert).where(Alert.rule_id == rule.id, Alert.state == "active")
+    ):
+        since = as_utc(alert.escalated_at or alert.opened_at)
+        if (now - since).total_seconds() >= minutes * 60 and escalate(session, alert, rule, now):
+            moved += 1
+    return moved
 
 
 def acknowledge(session: Session, alert_id: int, user: str) -> Alert:

@@ -17,7 +17,7 @@ from noivu_ioc.indicators.compile import Place
 from noivu_ioc.indicators.engine import Evaluator
 from noivu_ioc.indicators.registry import Registry
 from noivu_ioc.ingest import events
-from noivu_ioc.operations.alerts import Breach, auto_resolve, raise_alert, rank
+from noivu_ioc.operations.alerts import Breach, auto_resolve, escalate_due, raise_alert, rank
 from noivu_ioc.store import OpStore
 from noivu_ioc.store.models import AlertRule, Event, utcnow
 from noivu_ioc.units import admin
@@ -32,6 +32,7 @@ class Evaluation:
     opened: int = 0
     repeated: int = 0
     resolved: int = 0
+    escalated: int = 0
     failed: list[str] = field(default_factory=list)
 
 
@@ -104,7 +105,8 @@ def _event_breaches(session: Session, rule: AlertRule) -> tuple[list[Breach], in
 
 
 def evaluate_rules(store: OpStore, evaluator: Evaluator, registry: Registry) -> Evaluation:
-    """Run every enabled rule once, each in its own transaction."""
+    """Run every enabled rule once, each in its own transaction, then escalate its alerts
+    that nobody took in hand within the rule's time."""
     result = Evaluation()
     with store.session() as session:
         ids = list(session.scalars(select(AlertRule.id).where(AlertRule.enabled.is_(True))))
@@ -130,6 +132,7 @@ def evaluate_rules(store: OpStore, evaluator: Evaluator, registry: Registry) -> 
                         result.repeated += happened != "opened"
                     rule.last_event_id = last
                 rule.evaluated_at = utcnow()
+                result.escalated += escalate_due(session, rule, rule.evaluated_at)
         except Exception as exc:  # one rule's failure is an event, not the end of the others
             log.exception("alert rule %s failed", rule_id)
             message = f"alert rule {rule_id} could not be evaluated: {type(exc).__name__}: {exc}"

@@ -343,3 +343,7 @@ class Alert(Base):
     acknowledged_by: Mapped[str | None] = mapped_column(String(64))
     resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     resolved_by: Mapped[str | None] = mapped_column(String(64))  # a user, or "auto"
+    # Escalation: 0 the unit's own level (commune or province), then up to the ministry (2)
+    # and the command level (3), while nobody acknowledges.
+    level: Mapped[int] = mapped_column(Integer, default=0)
+    escalated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -47,6 +47,9 @@ def alert_public(alert: Alert, rule: AlertRule, lang: str = "vi") -> dict[str, A
         "acknowledged_by": alert.acknowledged_by,
         "resolved_at": when(alert.resolved_at),
         "resolved_by": alert.resolved_by,
+        "level": alert.level,
+        "level_name": svc.LEVELS[alert.level],
+        "escalated_at": when(alert.escalated_at),
     }
 
 

@@ -51,6 +51,8 @@ def upgrade() -> None:
         sa.Column("acknowledged_by", sa.String(length=64), nullable=True),
         sa.Column("resolved_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("resolved_by", sa.String(length=64), nullable=True),
+        sa.Column("level", sa.Integer(), nullable=False),
+        sa.Column("escalated_at", sa.DateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(["rule_id"], ["alert_rule.id"]),
         sa.PrimaryKeyConstraint("id"),
     )
