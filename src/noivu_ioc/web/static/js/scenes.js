@@ -24,25 +24,7 @@
     return text;
   }
 
-  function h(tag, attrs) {
-    var el = document.createElement(tag);
-    if (attrs) {
-      Object.keys(attrs).forEach(function (k) {
-        var v = attrs[k];
-        if (v === null || v === undefined || v === false) return;
-        if (k === 'class') el.className = v;
-        else if (k === 'text') el.textContent = v;
-        else if (k === 'style') el.setAttribute('style', v);
-        else el.setAttribute(k, v === true ? '' : v);
-      });
-    }
-    for (var i = 2; i < arguments.length; i++) {
-      var child = arguments[i];
-      if (child === null || child === undefined || child === false) continue;
-      el.appendChild(typeof child === 'string' ? document.createTextNode(child) : child);
-    }
-    return el;
-  }
+  var h = window.IOC.h;  // static/js/dom.js
 
   var editing = null;  // the slug being edited, or null for a new scene
   var form = document.getElementById('scene-form');
