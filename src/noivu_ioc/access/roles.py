@@ -34,17 +34,33 @@ class Permission(StrEnum):
     MANAGE_WALL = "manage_wall"  # configure the video wall's scenes
     HANDLE_ALERTS = "handle_alerts"  # acknowledge and resolve alerts in scope
     MANAGE_ALERTS = "manage_alerts"  # define alert rules
+    COORDINATE = "coordinate"  # open incidents, assign tasks, run processes, activate plans
+    RESPOND = "respond"  # work the own unit's tasks and steps, acknowledge and report directives
+    MANAGE_PLANS = "manage_plans"  # prepare emergency plans and process templates
+    DIRECT = "direct"  # send directives to units
 
 
 _VIEW = {Permission.VIEW_SITUATION, Permission.VIEW_CATALOG, Permission.VIEW_SOURCES}
 
 PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ADMINISTRATOR: frozenset(Permission),
-    Role.LEADER: frozenset(_VIEW | {Permission.HANDLE_ALERTS}),
-    Role.OPERATOR: frozenset(_VIEW | {Permission.HANDLE_ALERTS, Permission.MANAGE_ALERTS}),
+    Role.LEADER: frozenset(
+        _VIEW
+        | {Permission.HANDLE_ALERTS, Permission.COORDINATE, Permission.RESPOND, Permission.DIRECT}
+    ),
+    Role.OPERATOR: frozenset(
+        _VIEW
+        | {
+            Permission.HANDLE_ALERTS,
+            Permission.MANAGE_ALERTS,
+            Permission.COORDINATE,
+            Permission.RESPOND,
+            Permission.MANAGE_PLANS,
+        }
+    ),
     Role.ANALYST: frozenset(_VIEW | {Permission.ANALYSE}),
     Role.DATA_STEWARD: frozenset(_VIEW | {Permission.MANAGE_SOURCES}),
-    Role.PROVINCIAL_OFFICER: frozenset(_VIEW | {Permission.HANDLE_ALERTS}),
+    Role.PROVINCIAL_OFFICER: frozenset(_VIEW | {Permission.HANDLE_ALERTS, Permission.RESPOND}),
 }
 
 

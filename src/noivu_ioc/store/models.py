@@ -61,6 +61,7 @@ class User(Base):
     username: Mapped[str] = mapped_column(String(64), unique=True)
     full_name: Mapped[str] = mapped_column(String(255))
     email: Mapped[str | None] = mapped_column(String(255))
+    phone: Mapped[str | None] = mapped_column(String(32))  # for SMS notifications
     password_hash: Mapped[str] = mapped_column(String(255))
     language: Mapped[str] = mapped_column(String(2), default="vi")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -347,3 +348,296 @@ class Alert(Base):
     # and the command level (3), while nobody acknowledges.
     level: Mapped[int] = mapped_column(Integer, default=0)
     escalated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Reminders: repeated to the alert's level while it stays active.
+    reminded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    reminders: Mapped[int] = mapped_column(Integer, default=0)
+
+
+# -- operations: incidents, tasks, processes, plans, directives, notifications -------------
+
+
+class Incident(Base):
+    """Something that needs a response: opened from an alert, a citizen report, by hand or by
+    activating a plan; closed with an evaluation."""
+
+    __tablename__ = "incident"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    title: Mapped[str] = mapped_column(String(255))
+    description: Mapped[str] = mapped_column(Text, default="")
+    severity: Mapped[str] = mapped_column(String(16))
+    state: Mapped[str] = mapped_column(String(16), default="open")  # open | closed
+    origin: Mapped[str] = mapped_column(String(16))  # alert | report | manual | plan
+    alert_id: Mapped[int | None] = mapped_column(ForeignKey("alert.id"), index=True)
+    report_event_id: Mapped[int | None] = mapped_column(ForeignKey("event.id"))
+    plan_run_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    drill: Mapped[bool] = mapped_column(Boolean, default=False)
+    admin_code: Mapped[str | None] = mapped_column(String(5), index=True)  # where, for scoping
+    root_cause: Mapped[str] = mapped_column(Text, default="")
+    impact: Mapped[str] = mapped_column(Text, default="")
+    affected_units: Mapped[list[str]] = mapped_column(JSON, default=list)  # org unit codes
+    opened_by: Mapped[str] = mapped_column(String(64))
+    opened_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    closed_by: Mapped[str | None] = mapped_column(String(64))
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    evaluation: Mapped[str | None] = mapped_column(Text)
+    rating: Mapped[int | None] = mapped_column(Integer)  # 1..5, given at closure
+
+    tasks: Mapped[list[Task]] = relationship(
+        back_populates="incident", lazy="selectin", order_by="Task.id"
+    )
+
+
+class Task(Base):
+    """One action of an incident's plan, held by an org unit, with a deadline and progress.
+    Only users of that unit (or of a unit above it) update it."""
+
+    __tablename__ = "task"
+    __table_args__ = (Index("ix_task_unit_state", "unit_code", "state"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incident.id"), index=True)
+    title: Mapped[str] = mapped_column(String(255))
+    description: Mapped[str] = mapped_column(Text, default="")
+    resources: Mapped[str] = mapped_column(Text, default="")
+    unit_code: Mapped[str] = mapped_column(String(32))  # the org unit that holds it
+    admin_code: Mapped[str | None] = mapped_column(String(5))  # that unit's place
+    assigned_by: Mapped[str] = mapped_column(String(64))
+    assigned_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # open, in_progress, done or cancelled
+    state: Mapped[str] = mapped_column(String(16), default="open")
+    progress: Mapped[int] = mapped_column(Integer, default=0)  # percent
+    done_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    done_by: Mapped[str | None] = mapped_column(String(64))
+    reminded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    reminders: Mapped[int] = mapped_column(Integer, default=0)
+
+    incident: Mapped[Incident] = relationship(back_populates="tasks")
+
+
+class TaskComment(Base):
+    __tablename__ = "task_comment"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("task.id"), index=True)
+    author: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    body: Mapped[str] = mapped_column(Text)
+    progress: Mapped[int | None] = mapped_column(Integer)  # the progress reported with it
+
+
+class Attachment(Base):
+    """A file attached to an incident, a task or a directive's report (kept in the store;
+    size and type are checked on upload)."""
+
+    __tablename__ = "attachment"
+    __table_args__ = (Index("ix_attachment_owner", "owner_kind", "owner_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    owner_kind: Mapped[str] = mapped_column(String(16))  # incident | task | directive_report
+    owner_id: Mapped[int] = mapped_column(Integer)
+    filename: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(128))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    uploaded_by: Mapped[str] = mapped_column(String(64))
+    uploaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class ProcessTemplate(Base):
+    """A step-by-step procedure with deadlines and responsible roles, e.g. the inspection of
+    civil-servant recruitment. ``steps``: [{key, title_vi, title_en, role, days}]."""
+
+    __tablename__ = "process_template"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    title_vi: Mapped[str] = mapped_column(String(255))
+    title_en: Mapped[str] = mapped_column(String(255))
+    description: Mapped[str] = mapped_column(Text, default="")
+    steps: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class ProcessRun(Base):
+    """One run of a template, e.g. the inspection of one province's recruitment."""
+
+    __tablename__ = "process_run"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    template_id: Mapped[int] = mapped_column(ForeignKey("process_template.id"), index=True)
+    title: Mapped[str] = mapped_column(String(255))
+    unit_code: Mapped[str] = mapped_column(String(32))  # the unit concerned (inspected)
+    admin_code: Mapped[str | None] = mapped_column(String(5), index=True)
+    state: Mapped[str] = mapped_column(String(16), default="running")  # running | done
+    started_by: Mapped[str] = mapped_column(String(64))
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    done_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    steps: Mapped[list[ProcessStep]] = relationship(
+        lazy="selectin", order_by="ProcessStep.position", cascade="all, delete-orphan"
+    )
+
+
+class ProcessStep(Base):
+    __tablename__ = "process_step"
+    __table_args__ = (UniqueConstraint("run_id", "position"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("process_run.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    key: Mapped[str] = mapped_column(String(64))
+    title_vi: Mapped[str] = mapped_column(String(255))
+    title_en: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(32))  # the role responsible
+    unit_code: Mapped[str] = mapped_column(String(32))  # the unit holding the step
+    days: Mapped[int] = mapped_column(Integer)
+    state: Mapped[str] = mapped_column(String(16), default="pending")  # pending|active|done
+    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    done_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    done_by: Mapped[str | None] = mapped_column(String(64))
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class Plan(Base):
+    """An emergency plan prepared in advance. ``tasks``: [{unit, title_vi, title_en, hours,
+    resources}], where ``unit`` is an org unit code or ``SNV.*`` (every province's Department
+    of Home Affairs, or the one of the activated area)."""
+
+    __tablename__ = "plan"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    title_vi: Mapped[str] = mapped_column(String(255))
+    title_en: Mapped[str] = mapped_column(String(255))
+    hazard: Mapped[str] = mapped_column(String(64))
+    description: Mapped[str] = mapped_column(Text, default="")
+    severity: Mapped[str] = mapped_column(String(16), default="major")
+    tasks: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    created_by: Mapped[str] = mapped_column(String(64))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class PlanRun(Base):
+    """A plan activated (for real or as a drill): its incident holds the tasks."""
+
+    __tablename__ = "plan_run"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id"), index=True)
+    drill: Mapped[bool] = mapped_column(Boolean, default=False)
+    admin_code: Mapped[str | None] = mapped_column(String(5))  # the area, None: nationwide
+    incident_id: Mapped[int | None] = mapped_column(ForeignKey("incident.id"))
+    activated_by: Mapped[str] = mapped_column(String(64))
+    activated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    state: Mapped[str] = mapped_column(String(16), default="active")  # active | closed
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Directive(Base):
+    """A leader's instruction to a set of units, each of which acknowledges and reports."""
+
+    __tablename__ = "directive"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    title: Mapped[str] = mapped_column(String(255))
+    body: Mapped[str] = mapped_column(Text)
+    severity: Mapped[str] = mapped_column(String(16), default="major")
+    issued_by: Mapped[str] = mapped_column(String(64))
+    issued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    ack_minutes: Mapped[int] = mapped_column(Integer)  # silence beyond this escalates
+    report_due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    incident_id: Mapped[int | None] = mapped_column(ForeignKey("incident.id"))
+    state: Mapped[str] = mapped_column(String(16), default="open")  # open | closed
+
+    recipients: Mapped[list[DirectiveRecipient]] = relationship(
+        lazy="selectin", order_by="DirectiveRecipient.id", cascade="all, delete-orphan"
+    )
+
+
+class DirectiveRecipient(Base):
+    __tablename__ = "directive_recipient"
+    __table_args__ = (UniqueConstraint("directive_id", "unit_code"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    directive_id: Mapped[int] = mapped_column(ForeignKey("directive.id"), index=True)
+    unit_code: Mapped[str] = mapped_column(String(32))
+    admin_code: Mapped[str | None] = mapped_column(String(5))
+    acknowledged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    acknowledged_by: Mapped[str | None] = mapped_column(String(64))
+    reported_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    reported_by: Mapped[str | None] = mapped_column(String(64))
+    report: Mapped[str | None] = mapped_column(Text)
+    reminded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    reminders: Mapped[int] = mapped_column(Integer, default=0)
+    escalated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Notification(Base):
+    """A message to one user, shown in the app; e-mail and SMS copies go out as deliveries."""
+
+    __tablename__ = "notification"
+    __table_args__ = (Index("ix_notification_user_read", "user_id", "read_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    kind: Mapped[str] = mapped_column(String(32))  # alert.escalated, task.assigned, ...
+    ref: Mapped[str | None] = mapped_column(String(64))  # "alert:5", "task:12", ...
+    severity: Mapped[str] = mapped_column(String(16), default="info")
+    title: Mapped[str] = mapped_column(String(255))
+    body: Mapped[str] = mapped_column(Text, default="")
+    link: Mapped[str | None] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    read_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Delivery(Base):
+    """An e-mail or SMS copy of a notification, sent by the outbox with retries."""
+
+    __tablename__ = "delivery"
+    __table_args__ = (Index("ix_delivery_status", "status"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    notification_id: Mapped[int] = mapped_column(ForeignKey("notification.id"), index=True)
+    channel: Mapped[str] = mapped_column(String(8))  # email | sms
+    address: Mapped[str] = mapped_column(String(255))
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending|sent|failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class CapMessage(Base):
+    """A CAP 1.2 message received from another system or published by the IOC, kept whole."""
+
+    __tablename__ = "cap_message"
+    __table_args__ = (UniqueConstraint("sender", "identifier"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    direction: Mapped[str] = mapped_column(String(4))  # in | out
+    identifier: Mapped[str] = mapped_column(String(255))
+    sender: Mapped[str] = mapped_column(String(255))
+    sent: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    msg_type: Mapped[str] = mapped_column(String(16))  # Alert | Update | Cancel | ...
+    status: Mapped[str] = mapped_column(String(16))  # Actual | Exercise | Test | ...
+    xml: Mapped[str] = mapped_column(Text)
+    alert_id: Mapped[int | None] = mapped_column(ForeignKey("alert.id"))
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("event.id"))
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Lease(Base):
+    """A named lease: the worker holding it until ``until`` does the job (e.g. the scheduled
+    rule evaluation), so that with several server processes it runs once."""
+
+    __tablename__ = "lease"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    owner: Mapped[str | None] = mapped_column(String(64))
+    until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    runs: Mapped[int] = mapped_column(Integer, default=0)

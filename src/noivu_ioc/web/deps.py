@@ -135,6 +135,10 @@ Analyst = Annotated[Principal, Depends(require(Permission.ANALYSE))]
 WallAdmin = Annotated[Principal, Depends(require(Permission.MANAGE_WALL))]
 AlertHandler = Annotated[Principal, Depends(require(Permission.HANDLE_ALERTS))]
 RuleManager = Annotated[Principal, Depends(require(Permission.MANAGE_ALERTS))]
+Coordinator = Annotated[Principal, Depends(require(Permission.COORDINATE))]
+Responder = Annotated[Principal, Depends(require(Permission.RESPOND))]
+PlanManager = Annotated[Principal, Depends(require(Permission.MANAGE_PLANS))]
+Director = Annotated[Principal, Depends(require(Permission.DIRECT))]
 
 
 async def get_ingest(request: Request) -> IngestContext:
