@@ -63,7 +63,39 @@ class Settings(BaseSettings):
         "server process.",
     )
     alert_seconds: float = Field(
-        default=60.0, gt=0, description="How often the alert rules are evaluated."
+        default=60.0,
+        gt=0,
+        description="How often the alert rules are evaluated, and escalations, reminders and "
+        "the outbox looked at.",
+    )
+    redis_url: str | None = Field(
+        default=None,
+        description="Redis for live events between server processes (redis://host:6379/0); "
+        "without it each process reads new events from the operational store every second.",
+    )
+    smtp_host: str | None = Field(
+        default=None, description="SMTP server for e-mail notifications; none: no e-mail."
+    )
+    smtp_port: int = Field(default=587, ge=1, le=65535, description="SMTP port.")
+    smtp_user: str | None = Field(default=None, description="SMTP login, if the server needs one.")
+    smtp_password: str | None = Field(default=None, description="SMTP password.")
+    smtp_starttls: bool = Field(
+        default=True, description="Upgrade the SMTP connection with STARTTLS."
+    )
+    smtp_from: str = Field(
+        default="ioc@moha.gov.vn", description="Sender address of e-mail notifications."
+    )
+    sms_webhook_url: str | None = Field(
+        default=None,
+        description="SMS gateway hook: each SMS is POSTed there as JSON {to, text, ref}; none: "
+        "no SMS.",
+    )
+    sms_token: str | None = Field(
+        default=None, description="Bearer token sent to the SMS gateway hook."
+    )
+    public_url: str = Field(
+        default="http://127.0.0.1:8000",
+        description="Address of the IOC as users reach it, for links in e-mails.",
     )
 
     @property

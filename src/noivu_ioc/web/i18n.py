@@ -6,7 +6,12 @@ from __future__ import annotations
 
 from starlette.requests import Request
 
+from noivu_ioc.web.messages.alerts import MESSAGES as alerts_messages
 from noivu_ioc.web.messages.console import MESSAGES as console_messages
+from noivu_ioc.web.messages.incidents import MESSAGES as incidents_messages
+from noivu_ioc.web.messages.notifications import MESSAGES as notifications_messages
+from noivu_ioc.web.messages.plans import MESSAGES as plans_messages
+from noivu_ioc.web.messages.processes import MESSAGES as processes_messages
 from noivu_ioc.web.messages.wall import MESSAGES as wall_messages
 
 LANGUAGES = ("vi", "en")
@@ -368,7 +373,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "common.language": ("Ngôn ngữ", "Language"),
 }
 
-for _group in (console_messages, wall_messages):
+for _group in (
+    console_messages,
+    wall_messages,
+    alerts_messages,
+    incidents_messages,
+    processes_messages,
+    plans_messages,
+    notifications_messages,
+):
     _clash = set(MESSAGES) & set(_group)
     if _clash:
         raise RuntimeError(f"message keys defined twice: {sorted(_clash)}")
