@@ -60,7 +60,11 @@ PERMISSIONS: dict[Role, frozenset[Permission]] = {
     ),
     Role.ANALYST: frozenset(_VIEW | {Permission.ANALYSE}),
     Role.DATA_STEWARD: frozenset(_VIEW | {Permission.MANAGE_SOURCES}),
-    Role.PROVINCIAL_OFFICER: frozenset(_VIEW | {Permission.HANDLE_ALERTS, Permission.RESPOND}),
+    # A province's Department of Home Affairs coordinates inside its province: it opens
+    # incidents and gives tasks to its communes, never to units outside it.
+    Role.PROVINCIAL_OFFICER: frozenset(
+        _VIEW | {Permission.HANDLE_ALERTS, Permission.RESPOND, Permission.COORDINATE}
+    ),
 }
 
 

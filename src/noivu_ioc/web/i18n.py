@@ -8,6 +8,7 @@ from starlette.requests import Request
 
 from noivu_ioc.web.messages.alerts import MESSAGES as alerts_messages
 from noivu_ioc.web.messages.console import MESSAGES as console_messages
+from noivu_ioc.web.messages.directives import MESSAGES as directives_messages
 from noivu_ioc.web.messages.incidents import MESSAGES as incidents_messages
 from noivu_ioc.web.messages.notifications import MESSAGES as notifications_messages
 from noivu_ioc.web.messages.plans import MESSAGES as plans_messages
@@ -380,6 +381,7 @@ for _group in (
     incidents_messages,
     processes_messages,
     plans_messages,
+    directives_messages,
     notifications_messages,
 ):
     _clash = set(MESSAGES) & set(_group)
