@@ -16,6 +16,7 @@ from noivu_ioc import __version__
 from noivu_ioc.errors import IOCError
 from noivu_ioc.indicators.cli import indicators_app, warehouse_app
 from noivu_ioc.ingest.cli import quarantine_app, sources_app
+from noivu_ioc.operations.cli import app as notify_app
 from noivu_ioc.settings import Settings, load_settings
 
 if TYPE_CHECKING:
@@ -39,6 +40,7 @@ app.add_typer(units_app, name="units")
 app.add_typer(db_app, name="db")
 app.add_typer(catalog_app, name="catalog")
 app.add_typer(sources_app, name="sources")
+app.add_typer(notify_app, name="notify")
 app.add_typer(quarantine_app, name="quarantine")
 app.add_typer(indicators_app, name="indicators")
 app.add_typer(warehouse_app, name="warehouse")

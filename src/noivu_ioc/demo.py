@@ -13,6 +13,7 @@ from noivu_ioc.access.users import create_user
 from noivu_ioc.generate import generate_into
 from noivu_ioc.indicators.registry import Registry, library
 from noivu_ioc.indicators.scenes import seed_scenes
+from noivu_ioc.operations.plans import seed_plans
 from noivu_ioc.store import OpStore
 from noivu_ioc.store.models import User
 from noivu_ioc.units.org import seed_org_units
@@ -63,6 +64,7 @@ def prepare_store(store: OpStore) -> list[str]:
             )
             created.append(u.username)
         seed_scenes(session, Registry(library()))
+        seed_plans(session)
     return created
 
 

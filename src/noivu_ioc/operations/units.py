@@ -87,10 +87,11 @@ def expand(session: Session, codes: list[str]) -> list[OrgUnit]:
                 select(OrgUnit).where(OrgUnit.kind == "province").order_by(OrgUnit.code)
             )
         elif code.startswith("UBX.") and code.endswith(".*"):
-            province = code[4:-2]
+            # Commune codes do not start with their province's code: go by the hierarchy.
+            parent = unit(session, org.province_unit_code(code[4:-2]))
             rows = session.scalars(
                 select(OrgUnit)
-                .where(OrgUnit.kind == "commune", OrgUnit.admin_code.startswith(province))
+                .where(OrgUnit.kind == "commune", OrgUnit.parent_id == parent.id)
                 .order_by(OrgUnit.code)
             )
         else:
