@@ -14,6 +14,7 @@ from noivu_ioc.generate import generate_into
 from noivu_ioc.indicators.registry import Registry, library
 from noivu_ioc.indicators.scenes import seed_scenes
 from noivu_ioc.operations.plans import seed_plans
+from noivu_ioc.operations.processes import seed_templates
 from noivu_ioc.store import OpStore
 from noivu_ioc.store.models import User
 from noivu_ioc.units.org import seed_org_units
@@ -36,6 +37,7 @@ DEMO_USERS: tuple[DemoUser, ...] = (
     DemoUser("quantri", "Trần Minh Quân", Role.ADMINISTRATOR, "BNV.TTTT"),
     DemoUser("lanhdao", "Nguyễn Thị Thanh Hương", Role.LEADER, "BNV"),
     DemoUser("vanhanh", "Lê Văn Hùng", Role.OPERATOR, "BNV.TTTT"),
+    DemoUser("thanhtra", "Vũ Quốc Toàn", Role.OPERATOR, "BNV.TTr"),
     DemoUser("phantich", "Phạm Thu Trang", Role.ANALYST, "BNV.TCBC"),
     DemoUser("dulieu", "Hoàng Đức Anh", Role.DATA_STEWARD, "BNV.TTTT"),
     DemoUser("dulieu.laocai", "Vàng Thị Mỷ", Role.DATA_STEWARD, "SNV.15"),
@@ -65,6 +67,7 @@ def prepare_store(store: OpStore) -> list[str]:
             created.append(u.username)
         seed_scenes(session, Registry(library()))
         seed_plans(session)
+        seed_templates(session)
     return created
 
 

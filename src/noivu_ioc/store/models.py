@@ -448,7 +448,8 @@ class Attachment(Base):
 
 class ProcessTemplate(Base):
     """A step-by-step procedure with deadlines and responsible roles, e.g. the inspection of
-    civil-servant recruitment. ``steps``: [{key, title_vi, title_en, role, days}]."""
+    civil-servant recruitment. ``steps``: [{key, title_vi, title_en, role, holder, days}], where
+    ``holder`` is ``inspector``, ``subject`` or an org unit code."""
 
     __tablename__ = "process_template"
 
