@@ -3,8 +3,11 @@ store, edited by administrators, rotated by the wall in ``position`` order.
 
 Panel kinds: ``kpi`` (tiles of several indicators with traffic lights), ``trend`` (one
 indicator over the last periods), ``ranking`` (one indicator cut into the next level down,
-best first), ``map`` (one indicator on the province choropleth) and ``ticker`` (the live line
-of alerts and events, drawn by the page itself).
+best first), ``map`` (one indicator on the province choropleth), ``ticker`` (the live line
+of alerts and events) and ``directives`` (the open directives and the units that have not
+acknowledged them). The last two are drawn by the page itself from the live stream and
+``/api/directives/board``: they change with every event, not with the warehouse, so the
+scene's cached data does not carry them.
 """
 
 from __future__ import annotations
@@ -28,7 +31,9 @@ from noivu_ioc.indicators.registry import Registry
 from noivu_ioc.store.models import WallScene, utcnow
 
 COLUMNS, ROWS = 12, 8
-KINDS = ("kpi", "trend", "ranking", "map", "ticker")
+KINDS = ("kpi", "trend", "ranking", "map", "ticker", "directives")
+# Kinds whose content the page fetches itself: they take no indicator.
+LIVE_KINDS = ("ticker", "directives")
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 
 
@@ -107,8 +112,8 @@ def check_panels(raw: Any, registry: Registry) -> list[Panel]:
             raise InvalidInputError(f"{where}: a kpi panel needs at least one indicator")
         if kind in ("trend", "ranking", "map") and len(ids) != 1:
             raise InvalidInputError(f"{where}: a {kind} panel shows exactly one indicator")
-        if kind == "ticker" and ids:
-            raise InvalidInputError(f"{where}: a ticker panel takes no indicator")
+        if kind in LIVE_KINDS and ids:
+            raise InvalidInputError(f"{where}: a {kind} panel takes no indicator")
         limit = item.get("limit", 10)
         if not isinstance(limit, int) or not 1 <= limit <= 40:
             raise InvalidInputError(f"{where}: limit must be a whole number from 1 to 40")
@@ -286,7 +291,7 @@ def panel_data(
 ) -> dict[str, Any]:
     """One panel's figures; a failing indicator gives its tile a reason, never an error."""
     out: dict[str, Any] = {**panel.as_dict(), "title": panel.title(lang), "reason": None}
-    if panel.kind == "ticker":
+    if panel.kind in LIVE_KINDS:
         return out
     indicators = [registry.get(i) for i in panel.indicators]
     if not indicators:
@@ -388,7 +393,8 @@ DEFAULT_SCENES: tuple[tuple[str, str, str, list[dict[str, Any]]], ...] = (
             ),
             _p("ranking", 5, 2, 4, 5, "personnel.women_share", limit=12),
             _p("trend", 9, 2, 3, 5, "exams.pass_rate"),
-            _p("ticker", 0, 7, 12, 1),
+            _p("ticker", 0, 7, 7, 1),
+            _p("directives", 7, 7, 5, 1, limit=3),
         ],
     ),
     (
@@ -412,7 +418,8 @@ DEFAULT_SCENES: tuple[tuple[str, str, str, list[dict[str, Any]]], ...] = (
             _p("map", 0, 2, 5, 5, "religion.worship_places"),
             _p("ranking", 5, 2, 4, 5, "organisation.staff_reduction_progress", limit=12),
             _p("trend", 9, 2, 3, 5, "emulation.awards_per_thousand_staff"),
-            _p("ticker", 0, 7, 12, 1),
+            _p("ticker", 0, 7, 7, 1),
+            _p("directives", 7, 7, 5, 1, limit=3),
         ],
     ),
 )

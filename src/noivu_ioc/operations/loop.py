@@ -1,49 +1,82 @@
-"""The alert rules evaluated on a schedule, in a thread of the server process.
+"""The scheduled work of operations (evaluating the alert rules, and whatever the server adds
+to its list), run in a thread of each server process and, through the lease ``operations``,
+by one process at a time.
 
-Known limit: with several server processes each would evaluate; the lease that makes a
-scheduled evaluation run once across processes comes with the multi-process work of the
-operations capability (Redis or a database lease, as the syncs have).
+Each tick the loop claims the lease for three of its intervals and, when it holds it, runs
+the jobs in turn; the holder renews it every tick, and another process takes over when the
+holder stops (it gives the lease up) or dies (the lease runs out). A job that takes longer
+than the lease may overlap with the next holder's first tick.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
-from noivu_ioc.operations.evaluate import Evaluation
+from noivu_ioc.operations import lease
+from noivu_ioc.store import OpStore
 
 log = logging.getLogger(__name__)
 
+LEASE = "operations"
 
-class AlertLoop:
-    def __init__(self, evaluate: Callable[[], Evaluation], every_s: float) -> None:
-        self.evaluate = evaluate
+Job = tuple[str, Callable[[], object]]
+
+
+class OperationsLoop:
+    def __init__(self, store: OpStore, jobs: Sequence[Job], every_s: float, owner: str) -> None:
+        self.store = store
+        self.jobs = list(jobs)
         self.every_s = every_s
+        self.owner = owner
+        self.runs = 0  # ticks in which this process held the lease and ran the jobs
+        self.holding = False
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        self.runs = 0
 
     def start(self) -> None:
-        self._thread = threading.Thread(target=self._loop, name="ioc-alerts", daemon=True)
+        self._thread = threading.Thread(target=self._loop, name="ioc-operations", daemon=True)
         self._thread.start()
 
     def stop(self) -> None:
         self._stop.set()
         if self._thread is not None:
             self._thread.join(30)
+        if self.holding:
+            try:
+                lease.release(self.store, LEASE, self.owner)
+            except Exception:  # the lease runs out by itself
+                log.exception("operations: could not give the lease up")
+            self.holding = False
 
     def _loop(self) -> None:
         while not self._stop.wait(self.every_s):
+            self.tick()
+
+    def tick(self) -> bool:
+        """One round: claim the lease and, if it is ours, run every job; True if they ran."""
+        try:
+            held = lease.claim(self.store, LEASE, self.owner, 3 * self.every_s)
+        except Exception:  # the store is down: try again next tick
+            log.exception("operations: cannot claim the lease %r; trying again", LEASE)
+            return False
+        if held != self.holding:
+            log.info(
+                "operations: %s %s the lease %r",
+                self.owner,
+                "holds" if held else "no longer holds",
+                LEASE,
+            )
+            self.holding = held
+        if not held:
+            return False
+        for name, job in self.jobs:
             try:
-                result = self.evaluate()
-                self.runs += 1
-                if result.opened or result.resolved or result.failed:
-                    log.info(
-                        "alert rules: %d opened, %d resolved, %d failed",
-                        result.opened,
-                        result.resolved,
-                        len(result.failed),
-                    )
-            except Exception:  # the loop outlives any one evaluation
-                log.exception("evaluating the alert rules failed; trying again")
+                outcome = job()
+            except Exception:  # one job's failure does not stop the others
+                log.exception("operations: job %r failed; the others go on", name)
+            else:
+                log.debug("operations: job %r: %r", name, outcome)
+        self.runs += 1
+        return True

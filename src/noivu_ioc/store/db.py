@@ -17,6 +17,7 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from noivu_ioc.errors import ConfigurationError, StoreUnavailableError
+from noivu_ioc.store.bus import EventBus, watch
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +58,8 @@ class OpStore:
         if parsed.get_backend_name() == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self.bus = EventBus()  # the events its sessions commit, for the live hub and Redis
+        watch(self.sessions, self.bus)
 
     def check(self) -> None:
         """Connect once, turning a failure into a message that names the URL and the fix."""

@@ -17,17 +17,19 @@ from noivu_ioc.catalog import catalog as sector_catalog
 from noivu_ioc.indicators.service import Situation
 from noivu_ioc.ingest.scheduler import Scheduler
 from noivu_ioc.ingest.sync import IngestContext
+from noivu_ioc.operations import lease
 from noivu_ioc.operations.evaluate import evaluate_rules
-from noivu_ioc.operations.loop import AlertLoop
+from noivu_ioc.operations.loop import OperationsLoop
 from noivu_ioc.settings import Settings
 from noivu_ioc.store import OpStore, open_store
+from noivu_ioc.store.bus import RedisRelay, channel_of
 from noivu_ioc.store.secrets import secret_box
 from noivu_ioc.warehouse import Warehouse, open_warehouse
 from noivu_ioc.web import i18n
 from noivu_ioc.web.deps import PrincipalCache
 from noivu_ioc.web.errors import install_error_handlers
 from noivu_ioc.web.fastpath import CachedAnswers
-from noivu_ioc.web.live import LiveHub
+from noivu_ioc.web.live import BATCH, LiveHub
 from noivu_ioc.web.middleware import RequestContext
 from noivu_ioc.web.routes import (
     alerts,
@@ -92,23 +94,40 @@ def create_app(
             app.state.store, app.state.warehouse, settings, secret_box(settings)
         )
         app.state.situation = Situation(app.state.store, app.state.warehouse)
-        app.state.live = LiveHub(app.state.store, app.state.warehouse)
+        app.state.live = LiveHub(
+            app.state.store, app.state.warehouse, redis_url=settings.redis_url, batch=BATCH
+        )
+        # This process's events go to the other processes through Redis, when there is one.
+        relay = None
+        if settings.redis_url:
+            relay = RedisRelay(
+                app.state.store.bus, settings.redis_url, channel_of(app.state.store.url)
+            ).start()
         app.state.scheduler = None
-        app.state.alert_loop = None
+        app.state.operations = None
         if settings.scheduler:
             situation = app.state.situation
-            app.state.alert_loop = AlertLoop(
-                lambda: evaluate_rules(app.state.store, situation.evaluator, situation.registry),
-                settings.alert_seconds,
+            jobs = [
+                (
+                    "alert rules",
+                    lambda: evaluate_rules(
+                        app.state.store, situation.evaluator, situation.registry
+                    ),
+                ),
+            ]
+            app.state.operations = OperationsLoop(
+                app.state.store, jobs, settings.alert_seconds, lease.owner_name()
             )
-            app.state.alert_loop.start()
+            app.state.operations.start()
             app.state.scheduler = Scheduler(app.state.ingest)
             app.state.scheduler.start()
         log.info("IOC %s ready", __version__)
         yield
         await app.state.live.stop()
-        if app.state.alert_loop is not None:
-            app.state.alert_loop.stop()
+        if app.state.operations is not None:
+            app.state.operations.stop()
+        if relay is not None:
+            relay.close()
         if app.state.scheduler is not None:
             app.state.scheduler.stop()
         for thing in owned:

@@ -133,4 +133,20 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "scenes.no_panels": ("Cảnh chưa có ô nào; bấm “Thêm ô”.", "No panel yet; press “Add panel”."),
     "scenes.updated_by": ("Người sửa cuối", "Last edited by"),
     "scenes.open_wall": ("Mở màn hình điều hành", "Open the video wall"),
+    # the directives panel (its texts come with its data, /api/directives/board)
+    "scenes.kind.directives": ("Chỉ đạo chưa tiếp nhận", "Directives not acknowledged"),
+    "wall.directives.title": ("Chỉ đạo chưa tiếp nhận", "Directives not acknowledged"),
+    "wall.directives.label": ("Chỉ đạo", "Directives"),
+    "wall.directives.empty": (
+        "Không có chỉ đạo nào đang chờ tiếp nhận",
+        "No directive is awaiting acknowledgement",
+    ),
+    "wall.directives.pending": (
+        "{n}/{total} đơn vị chưa tiếp nhận",
+        "{n} of {total} units not acknowledged",
+    ),
+    "wall.directives.all_acknowledged": ("Tất cả đơn vị đã tiếp nhận", "Every unit acknowledged"),
+    "wall.directives.more": ("và {n} đơn vị khác", "and {n} more"),
+    "wall.directives.others": ("còn {n} chỉ đạo khác", "{n} more directives"),
+    "wall.directives.silent_for": ("quá {d}", "silent {d}"),
 }

@@ -1,5 +1,6 @@
-"""The leader's phone: the headline indicators, the latest alerts and what needs a decision,
-on one page 390 px wide, installable as a web app (manifest and service worker)."""
+"""The leader's phone: the headline indicators, the latest alerts, what needs a decision
+and the directives not yet acknowledged, on one page 390 px wide, installable as a web app
+(manifest and service worker)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from noivu_ioc.web.deps import Lang, SituationDep, Viewer
 from noivu_ioc.web.i18n import t
 from noivu_ioc.web.live import LiveHub
 from noivu_ioc.web.pages import render
+from noivu_ioc.web.routes import directives
 from noivu_ioc.web.routes.situation import PlaceParam, answer, place_of, resolve_place
 
 router = APIRouter(tags=["mobile"])
@@ -36,7 +38,8 @@ HEADLINE = (
 
 
 def _decisions(cards: list[dict[str, Any]], alerts: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """What asks for the leader's attention: indicators in the red, and serious alerts."""
+    """What asks for the leader's attention: indicators in the red, and serious alerts
+    (directives have their own section)."""
     needs: list[dict[str, Any]] = [
         {"kind": "indicator", "id": c["id"], "title": c["name"], "status": c["status"]}
         for c in cards
@@ -45,7 +48,7 @@ def _decisions(cards: list[dict[str, Any]], alerts: list[dict[str, Any]]) -> lis
     needs.extend(
         {"kind": "alert", "id": a["id"], "title": a["message"], "status": a["severity"]}
         for a in alerts
-        if a["severity"] in ("critical", "major")
+        if a["severity"] in ("critical", "major") and not a["kind"].startswith("directive.")
     )
     return needs
 
@@ -58,8 +61,9 @@ async def api_mobile(
     lang: Lang,
     place: PlaceParam = None,
 ) -> Response:
-    """The phone's page as data: headline tiles, the latest alerts in scope, and the items
-    that need a decision."""
+    """The phone's page as data: headline tiles, the latest alerts in scope, the items
+    that need a decision, and the directives not acknowledged (for national viewers every
+    unit still silent; for everyone their own unit's)."""
     where = await place_of(request, principal, place)
     ids = tuple(i for i in HEADLINE if i in situation.registry)
     cards = orjson.loads(
@@ -67,12 +71,19 @@ async def api_mobile(
     )
     hub: LiveHub = request.app.state.live
     alerts = list(reversed(await anyio.to_thread.run_sync(hub.replay, principal.scope, None)))[:10]
+
+    def pending_directives() -> dict[str, Any]:
+        with request.app.state.store.session() as session:
+            return directives.phone(session, principal, lang)
+
+    waiting = await anyio.to_thread.run_sync(pending_directives)
     return Response(
         orjson.dumps(
             {
                 **cards,
                 "alerts": alerts,
                 "decisions": _decisions(cards["cards"], alerts),
+                "directives": waiting,
             }
         ),
         media_type="application/json",

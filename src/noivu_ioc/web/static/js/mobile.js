@@ -1,4 +1,5 @@
-// The leader's phone: the headline tiles, what needs a decision and the latest alerts, from
+// The leader's phone: the headline tiles, what needs a decision, the directives not yet
+// acknowledged (with the button of the user's own unit) and the latest alerts, from
 // /api/mobile and then live from /api/live. The last figures are kept on the device for this
 // user only, so that the page still shows them, marked offline, when the network is gone.
 (function () {
@@ -16,6 +17,8 @@
   var cardsEl = document.querySelector('[data-testid=mobile-cards]');
   var decisionsEl = document.querySelector('[data-testid=decisions]');
   var alertsEl = document.querySelector('[data-testid=alerts]');
+  var directivesEl = document.querySelector('[data-testid=directives-pending]');
+  var UNITS_NAMED = 8;
   var statusEl = document.getElementById('status');
   var liveEl = document.getElementById('live');
 
@@ -168,6 +171,86 @@
     });
   }
 
+  function sevBadge(severity) {
+    return el('span', 'badge sev-' + severity, msgs['sev_' + severity] || severity);
+  }
+
+  function directiveHead(d) {
+    var head = el('div', 'm-dir-head');
+    head.appendChild(sevBadge(d.severity));
+    var a = el('a', 'm-dir-title', d.title);
+    a.href = '/directives/' + d.id;
+    var item = el('div');
+    item.appendChild(head);
+    item.appendChild(a);
+    return item;
+  }
+
+  function acknowledge(d, button, note) {
+    button.disabled = true;
+    fetch('/api/directives/' + d.id + '/acknowledge', {
+      method: 'POST', credentials: 'same-origin',
+      headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+      body: JSON.stringify({ unit: d.unit })
+    }).then(function (r) {
+      return r.json().catch(function () { return {}; }).then(function (body) {
+        if (!r.ok) throw new Error((body.error && body.error.message) || ('HTTP ' + r.status));
+        note.textContent = msgs.dir_done;
+        load();
+      });
+    }).catch(function (err) {
+      note.textContent = msgs.dir_failed + ' ' + err.message;
+      button.disabled = false;
+    });
+  }
+
+  // Directives: the user's own unit first (with its button), then, for national viewers,
+  // every open directive with the units still silent.
+  function renderDirectives(data) {
+    directivesEl.innerHTML = '';
+    var mine = (data && data.mine) || [];
+    var pending = (data && data.pending) || [];
+    if (!mine.length && !pending.length) {
+      directivesEl.appendChild(el('li', 'empty', msgs.dir_none));
+      return;
+    }
+    mine.forEach(function (d) {
+      var li = el('li', 'm-dir mine');
+      li.setAttribute('data-testid', 'directive-mine');
+      li.dataset.id = d.id;
+      li.appendChild(directiveHead(d));
+      li.appendChild(el('p', 'm-dir-count', msgs.dir_yours + ' · ' + d.unit_name));
+      li.appendChild(el('p', 'm-dir-units', msgs.dir_silent_for.replace('{d}', d.silent_for)));
+      if (d.can_acknowledge) {
+        var note = el('p', 'm-dir-error');
+        note.setAttribute('role', 'status');
+        var button = el('button', null, msgs.dir_acknowledge);
+        button.type = 'button';
+        button.setAttribute('data-testid', 'directive-acknowledge');
+        button.addEventListener('click', function () { acknowledge(d, button, note); });
+        li.appendChild(button);
+        li.appendChild(note);
+      }
+      directivesEl.appendChild(li);
+    });
+    pending.forEach(function (d) {
+      var li = el('li', 'm-dir');
+      li.setAttribute('data-testid', 'directive-pending');
+      li.dataset.id = d.id;
+      li.appendChild(directiveHead(d));
+      li.appendChild(el('p', 'm-dir-count',
+        msgs.dir_pending.replace('{n}', number(d.silent, 0)).replace('{total}', number(d.recipients, 0)) +
+        ' · ' + msgs.dir_silent_for.replace('{d}', d.silent_for)));
+      var shown = d.units.slice(0, UNITS_NAMED);
+      var names = shown.join(', ');
+      if (d.silent > shown.length) {
+        names += ' ' + msgs.dir_more.replace('{n}', number(d.silent - shown.length, 0));
+      }
+      li.appendChild(el('p', 'm-dir-units', names));
+      directivesEl.appendChild(li);
+    });
+  }
+
   function addAlert(a) {
     if (alerts[a.id]) return false;
     alerts[a.id] = a;
@@ -183,6 +266,7 @@
     alerts = {};
     (data.alerts || []).forEach(addAlert);
     renderAlerts();
+    renderDirectives(data.directives);
   }
 
   function setStatus(text, offline) {
@@ -218,6 +302,12 @@
       });
   }
 
+  var loadTimer = null;
+  function loadSoon() {
+    clearTimeout(loadTimer);
+    loadTimer = setTimeout(load, 500);
+  }
+
   function live() {
     if (!window.EventSource) return;
     var source = new EventSource('/api/live');
@@ -227,10 +317,13 @@
       var a;
       try { a = JSON.parse(ev.data); } catch (e) { return; }
       if (!addAlert(a)) return;
+      // a directive's news is shown in its own section, not as a decision
+      var directive = typeof a.kind === 'string' && a.kind.indexOf('directive.') === 0;
+      if (directive) loadSoon();
       renderAlerts();
       var item = alertsEl.querySelector('[data-id="' + a.id + '"]');
       if (item) item.classList.add('fresh');
-      if (SERIOUS[a.severity]) {
+      if (SERIOUS[a.severity] && !directive) {
         decisions.push({ kind: 'alert', id: a.id, title: a.message, status: a.severity });
         renderDecisions();
       }

@@ -1,5 +1,6 @@
 // The video wall: rotates the enabled scenes, draws their panels on the 12 x 8 grid of a
-// 1920 x 1080 virtual canvas per screen, and keeps the live ticker fed from /api/live.
+// 1920 x 1080 virtual canvas per screen, keeps the live ticker fed from /api/live, and the
+// directives panel from /api/directives/board, read again on every directive.* event.
 //
 // Screens of a grid (?grid=2x1&tile=1,0) each load this page on their own; they pick the
 // current scene from the wall clock, so they stay in step without talking to each other.
@@ -540,7 +541,8 @@
     try {
       slot.title.textContent = p.kind === 'ticker' ? '' : (p.title || (p.card && p.card.name) || '') +
         (p.kind === 'ranking' || p.kind === 'map' ? unitNote(p.card) : '');
-      slot.title.hidden = p.kind === 'ticker' || (p.kind === 'kpi' && !p.title);
+      slot.title.hidden = p.kind === 'ticker' || (p.kind === 'kpi' && !p.title) ||
+        (p.kind === 'directives' && p.h < 2);
       var drawer = DRAWERS[p.kind];
       if (!drawer) throw new Error('unknown panel kind ' + p.kind);
       if (p.reason && p.kind !== 'kpi' && p.kind !== 'ticker') {
@@ -1077,7 +1079,10 @@
     var pending = null;
     source.addEventListener('open', function () { setLive('open'); });
     source.addEventListener('alert', function (ev) {
-      try { addEvent(JSON.parse(ev.data)); } catch (e) { return; }
+      var event;
+      try { event = JSON.parse(ev.data); } catch (e) { return; }
+      addEvent(event);
+      if (event && typeof event.kind === 'string' && event.kind.indexOf('directive.') === 0) refreshBoardSoon();
       // a replay of missed events arrives as a burst: draw once
       clearTimeout(pending);
       pending = setTimeout(refreshTickers, 60);
@@ -1093,7 +1098,90 @@
     });
   }
 
-  var DRAWERS = { kpi: drawKpi, trend: drawTrend, ranking: drawRanking, map: drawMap, ticker: drawTicker };
+  // Directives: the open ones with units still silent. One answer serves every directives
+  // panel of the scene; it is read again on a directive.* event and at most every 5 s else.
+  var board = { data: null, at: 0, inflight: null, timer: null };
+
+  function loadBoard(force) {
+    if (!force && board.data && Date.now() - board.at < 5000) return Promise.resolve(board.data);
+    if (board.inflight) return board.inflight;
+    board.inflight = getJSON('/api/directives/board?limit=40&lang=' + lang).then(function (data) {
+      board.data = data;
+      board.at = Date.now();
+      board.inflight = null;
+      return data;
+    }, function (error) {
+      board.inflight = null;
+      throw error;
+    });
+    return board.inflight;
+  }
+
+  function directivesSlots() {
+    return state.slots.filter(function (slot) { return slot.data && slot.data.kind === 'directives'; });
+  }
+
+  function refreshBoardSoon() {
+    if (!directivesSlots().length) return;
+    clearTimeout(board.timer);
+    board.timer = setTimeout(function () {
+      loadBoard(true).then(function () {
+        directivesSlots().forEach(function (slot) { draw(slot); });
+      }, function () { /* the panel keeps what it shows; the next event tries again */ });
+    }, 500);
+  }
+
+  function drawDirectives(slot, p) {
+    return loadBoard(false).then(function (data) {
+      if (slot.data !== p) return;  // redrawn meanwhile
+      paintDirectives(slot, p, data);
+    });
+  }
+
+  function silentUnits(d, labels, few) {
+    var names = (d.silent_units || []).slice(0, few).map(function (u) { return u.name; });
+    var rest = d.silent - names.length;
+    return names.join(', ') + (rest > 0 ? ' ' + labels.more.replace('{n}', fmt(rest, 0)) : '');
+  }
+
+  function directiveRow(d, labels, few) {
+    var sev = ['critical', 'major', 'minor', 'warning', 'info'].indexOf(d.severity) >= 0 ? d.severity : 'info';
+    return h('li', { class: 'dirs-item', 'data-testid': 'directive-row', 'data-id': d.id, 'data-severity': sev },
+      h('span', { class: 'dirs-title' },
+        h('span', { class: 'sev sev-' + sev }, h('span', { class: 'shape', 'aria-hidden': 'true' }), msg('wall.sev.' + sev)),
+        h('strong', { text: d.title })),
+      h('span', { class: 'dirs-pending', 'data-testid': 'directive-pending' },
+        labels.pending.replace('{n}', fmt(d.silent, 0)).replace('{total}', fmt(d.recipients, 0)) +
+        (d.overdue ? ' · ' + labels.silent_for.replace('{d}', d.silent_for) : '')),
+      h('span', { class: 'dirs-units', 'data-testid': 'directive-silent-units', text: silentUnits(d, labels, few) }));
+  }
+
+  function paintDirectives(slot, p, data) {
+    var labels = data.labels || {};
+    var compact = p.h < 2;
+    if (!compact) slot.title.textContent = p.title || labels.title || '';
+    slot.body.textContent = '';
+    var list = (data.directives || []).slice(0, compact ? 1 : Math.max(1, p.limit || 10));
+    var wrap = h('div', { class: 'dirs' + (compact ? ' compact' : ''), 'data-testid': 'directives-panel' });
+    wrap.appendChild(h('div', { class: 'dirs-label' }, labels.label || '',
+      h('span', { class: 'dirs-count', 'data-testid': 'directives-open', text: fmt(data.open || 0, 0) })));
+    var body = h('ul', { class: 'dirs-list' });
+    if (!list.length) {
+      body.appendChild(h('li', { class: 'dirs-empty', 'data-testid': 'directives-empty', text: labels.empty || '' }));
+    }
+    var few = compact ? Math.max(2, Math.floor(p.w * 0.8)) : Math.max(4, Math.min(16, p.w * 2));
+    list.forEach(function (d) { body.appendChild(directiveRow(d, labels, few)); });
+    if ((data.open || 0) > list.length) {
+      body.appendChild(h('li', { class: 'dirs-others', text: labels.others.replace('{n}', fmt(data.open - list.length, 0)) }));
+    }
+    wrap.appendChild(body);
+    slot.body.appendChild(wrap);
+  }
+
+  var DRAWERS = {
+    kpi: drawKpi, trend: drawTrend, ranking: drawRanking, map: drawMap, ticker: drawTicker,
+    directives: drawDirectives
+  };
 
   // Start ------------------------------------------------------------------------------
 
