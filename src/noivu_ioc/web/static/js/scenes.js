@@ -173,7 +173,7 @@
   function indicatorSelect(kind, chosen) {
     var select = h('select', { name: 'indicators', 'data-testid': 'panel-indicators' });
     select.multiple = kind === 'kpi';
-    select.disabled = kind === 'ticker';
+    select.disabled = kind === 'ticker' || kind === 'directives';
     if (kind !== 'kpi') select.appendChild(h('option', { value: '', text: '—' }));
     var groups = byDomain();
     Object.keys(groups).sort().forEach(function (domain) {
@@ -252,7 +252,7 @@
         y: asNumber(field('y').value),
         w: asNumber(field('w').value),
         h: asNumber(field('h').value),
-        indicators: kind === 'ticker' ? [] : chosen,
+        indicators: kind === 'ticker' || kind === 'directives' ? [] : chosen,
         title_vi: field('panel_title_vi').value.trim(),
         title_en: field('panel_title_en').value.trim(),
         limit: asNumber(field('limit').value)

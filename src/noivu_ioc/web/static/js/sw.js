@@ -7,12 +7,13 @@
 // Logging in or out drops the stored page. Bump VERSION whenever the shell changes.
 'use strict';
 
-var VERSION = 'v1';
+var VERSION = 'v2';
 var SHELL_CACHE = 'ioc-shell-' + VERSION;
 var PAGE_CACHE = 'ioc-page-' + VERSION;
 var SHELL = [
   '/static/css/app.css',
   '/static/css/mobile.css',
+  '/static/css/directives.css',
   '/static/js/mobile.js',
   '/static/favicon.svg',
   '/static/icons/ioc-192.png',
