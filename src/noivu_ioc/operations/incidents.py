@@ -139,7 +139,7 @@ def add_task(
     if incident.state == "closed":
         raise InvalidInputError(f"incident {incident.id} is closed; reopen it to add tasks")
     task = Task(
-        incident_id=incident.id,
+        incident=incident,  # also kept in ``incident.tasks`` when that is already loaded
         title=title[:255],
         description=description,
         resources=resources,
@@ -954,6 +954,18 @@ def attach(
     )
     if task is not None:
         _tell_task(session, principal, task, "attachment.added", comment=found.filename)
+    else:
+        _tell(
+            session,
+            principal,
+            owner,
+            owner.tasks,
+            kind="attachment.added",
+            title=f"Tệp đính kèm mới: {owner.title}",
+            body=f"{found.filename} · {principal.username}",
+            link=f"/incidents/{owner.id}",
+            with_affected=True,
+        )
     return found
 
 

@@ -361,6 +361,23 @@ class Incident(Base):
     activating a plan; closed with an evaluation."""
 
     __tablename__ = "incident"
+    __table_args__ = (
+        # One open incident per alert and per citizen report, whatever two requests do.
+        Index(
+            "ux_incident_open_alert",
+            "alert_id",
+            unique=True,
+            sqlite_where=Column("state") == "open",
+            postgresql_where=Column("state") == "open",
+        ),
+        Index(
+            "ux_incident_open_report",
+            "report_event_id",
+            unique=True,
+            sqlite_where=Column("state") == "open",
+            postgresql_where=Column("state") == "open",
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     title: Mapped[str] = mapped_column(String(255))

@@ -124,6 +124,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Nhiệm vụ giao cho đơn vị của bạn ({units}); nhiệm vụ quá hạn lên đầu.",
         "Tasks given to your units ({units}); overdue ones first.",
     ),
+    "inc.tasks_all_hint": (
+        "Mọi nhiệm vụ trong phạm vi của bạn, kể cả của các đơn vị trực thuộc; nhiệm vụ quá "
+        "hạn lên đầu.",
+        "Every task in your scope, the units under yours included; overdue ones first.",
+    ),
     "inc.only_mine": ("Chỉ nhiệm vụ của đơn vị tôi", "Only my units' tasks"),
     "inc.all_tasks": (
         "Cả nhiệm vụ của các đơn vị trực thuộc",

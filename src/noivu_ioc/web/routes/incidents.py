@@ -407,6 +407,11 @@ def _open(session: Session, principal: Principal, body: IncidentIn) -> Incident:
             "give alert_id or report_event_id, not both: an incident has one origin"
         )
     if body.alert_id is not None:
+        if body.title or body.severity or body.admin_code:
+            raise InvalidInputError(
+                f"an incident from alert {body.alert_id} takes its title, severity and place "
+                "from the alert; leave title, severity and admin_code out"
+            )
         return svc.open_from_alert(
             session,
             principal,
@@ -415,6 +420,11 @@ def _open(session: Session, principal: Principal, body: IncidentIn) -> Incident:
             affected_units=body.affected_units,
         )
     if body.report_event_id is not None:
+        if body.title or body.admin_code:
+            raise InvalidInputError(
+                f"an incident from report {body.report_event_id} takes its title and place "
+                "from the report; leave title and admin_code out"
+            )
         return svc.open_from_report(
             session,
             principal,

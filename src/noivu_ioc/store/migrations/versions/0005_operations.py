@@ -55,6 +55,18 @@ def upgrade() -> None:
     op.create_index("ix_incident_alert_id", "incident", ["alert_id"])
     op.create_index("ix_incident_plan_run_id", "incident", ["plan_run_id"])
     op.create_index("ix_incident_admin_code", "incident", ["admin_code"])
+    for name, column in (
+        ("ux_incident_open_alert", "alert_id"),
+        ("ux_incident_open_report", "report_event_id"),
+    ):
+        op.create_index(
+            name,
+            "incident",
+            [column],
+            unique=True,
+            sqlite_where=sa.text("state = 'open'"),
+            postgresql_where=sa.text("state = 'open'"),
+        )
 
     op.create_table(
         "task",
