@@ -233,11 +233,6 @@ def test_bad_rules_are_refused_and_a_broken_one_spares_the_others(
 
 
 def test_an_alert_nobody_takes_goes_up_a_level_each_time(store: OpStore) -> None:
-    from datetime import timedelta
-
-    from noivu_ioc.operations.alerts import escalate_due
-    from noivu_ioc.store.models import AlertRule, utcnow
-
     hanoi_commune = "00004"
     with store.session() as session:
         create_rule(
@@ -787,6 +782,8 @@ def test_a_rule_is_changed_switched_off_and_deleted(store: OpStore, warehouse: W
     with store.session() as session:
         with pytest.raises(InvalidInputError, match="its kind cannot change"):
             update_rule(session, "nu-duoi-40", {"kind": "event"}, REGISTRY)
+        with pytest.raises(InvalidInputError, match="enabled must be true or false, not 'no'"):
+            update_rule(session, "nu-duoi-40", {"enabled": "no"}, REGISTRY)
         with pytest.raises(InvalidInputError, match="owner cannot be changed"):
             update_rule(session, "nu-duoi-40", {"owner": "x"}, REGISTRY)
         with pytest.raises(InvalidInputError, match="threshold must be a number"):

@@ -186,6 +186,9 @@ def check_rule(raw: dict[str, Any], registry: Registry) -> dict[str, Any]:
     config = raw.get("config")
     if not isinstance(config, dict):
         raise InvalidInputError(f"rule {name}: config must be an object")
+    enabled = raw.get("enabled", True)
+    if not isinstance(enabled, bool):
+        raise InvalidInputError(f"rule {name}: enabled must be true or false, not {enabled!r}")
 
     fields = _Fields(name, {k: v for k, v in config.items() if k not in _TIMING})
     if kind == "indicator":
@@ -211,7 +214,7 @@ def check_rule(raw: dict[str, Any], registry: Registry) -> dict[str, Any]:
         "kind": kind,
         "severity": severity,
         "config": checked,
-        "enabled": bool(raw.get("enabled", True)),
+        "enabled": enabled,
     }
 
 

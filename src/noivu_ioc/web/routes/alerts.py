@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Query, Request
 from fastapi.responses import HTMLResponse, Response
-from sqlalchemy import ColumnElement, false, func, or_, select
+from sqlalchemy import ColumnElement, false, func, select
 from sqlalchemy.orm import Session
 
 from noivu_ioc.access.roles import Permission
@@ -29,8 +29,6 @@ from noivu_ioc.web.messages.alerts import MESSAGES
 from noivu_ioc.web.pages import render
 
 router = APIRouter(tags=["alerts"])
-
-T = TypeVar("T")
 
 
 def _when(value: Any) -> str | None:
@@ -90,7 +88,7 @@ def in_scope(scope: Scope) -> ColumnElement[bool] | None:
     return Alert.admin_code.in_(sorted(codes)) if codes else false()
 
 
-def _audited(
+def _audited[T](
     request: Request, principal: Principal, action: str, target: str, work: Callable[[], T]
 ) -> T:
     """Run a change; a refusal is audited in a transaction of its own (the change's own is
@@ -113,9 +111,7 @@ def _audited(
         raise
 
 
-def _scoped_alert(
-    request: Request, session: Session, principal: Principal, alert_id: int
-) -> Alert:
+def _scoped_alert(request: Request, session: Session, principal: Principal, alert_id: int) -> Alert:
     alert = svc.get_alert(session, alert_id)
     if not principal.scope.covers(alert.admin_code):
         with request.app.state.store.session() as other:
