@@ -99,7 +99,9 @@ def demo(
     """Create the embedded stores under IOC_DATA_DIR, load realistic data, create one user
     per role and serve the IOC (http://127.0.0.1:8000 by default)."""
     from noivu_ioc.demo import DEMO_PASSWORD, DEMO_USERS, prepare_store, prepare_warehouse
+    from noivu_ioc.demo_operations import prepare_operations
     from noivu_ioc.demo_sources import prepare_sources
+    from noivu_ioc.indicators.registry import Registry, library
     from noivu_ioc.ingest.sync import IngestContext
     from noivu_ioc.store import OpStore
     from noivu_ioc.store.secrets import secret_box
@@ -114,6 +116,7 @@ def demo(
         sources = prepare_sources(
             IngestContext(store, warehouse, settings, secret_box(settings))
         )
+        operations = prepare_operations(store, Registry(library()))
     except IOCError as exc:
         _fail(exc.message)
     if summary:
@@ -123,6 +126,11 @@ def demo(
         )
     if sources:
         typer.echo("registered and synced demo sources: " + ", ".join(sources))
+    if operations:
+        typer.echo(
+            "prepared the demo's operations: alert rules, citizen reports, an incident, "
+            "directives and an inspection"
+        )
     if created:
         typer.echo(
             f"created demo users (password {DEMO_PASSWORD}): "

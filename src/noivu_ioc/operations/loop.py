@@ -1,6 +1,7 @@
-"""The scheduled work of operations (evaluating the alert rules, and whatever the server adds
-to its list), run in a thread of each server process and, through the lease ``operations``,
-by one process at a time.
+"""The scheduled work of operations, run in a thread of each server process and, through the
+lease ``operations``, by one process at a time: evaluating the alert rules (with their
+escalations), reminding whoever has not acted on an alert, a task, a process step or a
+directive, publishing CAP messages, and sending the e-mail and SMS copies of notifications.
 
 Each tick the loop claims the lease for three of its intervals and, when it holds it, runs
 the jobs in turn; the holder renews it every tick, and another process takes over when the
@@ -14,14 +15,47 @@ import logging
 import threading
 from collections.abc import Callable, Sequence
 
-from noivu_ioc.operations import lease
+from noivu_ioc.indicators.engine import Evaluator
+from noivu_ioc.indicators.registry import Registry
+from noivu_ioc.operations import alerts, cap, directives, incidents, lease, outbox, processes
+from noivu_ioc.operations.evaluate import evaluate_rules
+from noivu_ioc.settings import Settings
 from noivu_ioc.store import OpStore
+from noivu_ioc.store.models import utcnow
 
 log = logging.getLogger(__name__)
 
 LEASE = "operations"
 
 Job = tuple[str, Callable[[], object]]
+
+
+def operations_jobs(
+    store: OpStore, evaluator: Evaluator, registry: Registry, settings: Settings
+) -> list[Job]:
+    """What the loop does each tick, in this order: rules first, so that the alerts they
+    open are reminded, published and sent in the same tick."""
+
+    def remind_alerts() -> int:
+        with store.session() as session:
+            return alerts.remind_due(session, utcnow())
+
+    def remind_tasks() -> int:
+        with store.session() as session:
+            return incidents.remind_overdue(session, utcnow())
+
+    return [
+        ("alert rules", lambda: evaluate_rules(store, evaluator, registry)),
+        ("alert reminders", remind_alerts),
+        ("overdue tasks", remind_tasks),
+        ("late process steps", lambda: processes.remind_late_steps(store)),
+        ("silent directive units", lambda: directives.chase(store)),
+        (
+            "CAP publication",
+            lambda: cap.publish_due(store, sender=settings.smtp_from, base_url=settings.public_url),
+        ),
+        ("e-mail and SMS", lambda: outbox.send_due(store, settings)),
+    ]
 
 
 class OperationsLoop:

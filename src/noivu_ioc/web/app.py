@@ -17,9 +17,8 @@ from noivu_ioc.catalog import catalog as sector_catalog
 from noivu_ioc.indicators.service import Situation
 from noivu_ioc.ingest.scheduler import Scheduler
 from noivu_ioc.ingest.sync import IngestContext
-from noivu_ioc.operations import lease
-from noivu_ioc.operations.evaluate import evaluate_rules
-from noivu_ioc.operations.loop import OperationsLoop
+from noivu_ioc.operations import lease, outbox
+from noivu_ioc.operations.loop import OperationsLoop, operations_jobs
 from noivu_ioc.settings import Settings
 from noivu_ioc.store import OpStore, open_store
 from noivu_ioc.store.bus import RedisRelay, channel_of
@@ -107,14 +106,9 @@ def create_app(
         app.state.operations = None
         if settings.scheduler:
             situation = app.state.situation
-            jobs = [
-                (
-                    "alert rules",
-                    lambda: evaluate_rules(
-                        app.state.store, situation.evaluator, situation.registry
-                    ),
-                ),
-            ]
+            jobs = operations_jobs(
+                app.state.store, situation.evaluator, situation.registry, settings
+            )
             app.state.operations = OperationsLoop(
                 app.state.store, jobs, settings.alert_seconds, lease.owner_name()
             )
@@ -142,6 +136,7 @@ def create_app(
         redoc_url=None,
     )
     app.state.settings = settings
+    outbox.configure(settings)  # which copies (e-mail, SMS) notifications queue
     app.state.principals = PrincipalCache()
     app.state.templates = _templates()
     if store is not None:
