@@ -9,105 +9,26 @@ encrypts source credentials too, as the settings ask of every server of one stor
 
 from __future__ import annotations
 
-import os
-import queue
-import socket
-import subprocess
-import sys
-import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
-import httpx2 as httpx
 import orjson
-import pytest
-import redis
 from cryptography.fernet import Fernet
 from sqlalchemy import func, select
 
 from noivu_ioc.operations.loop import LEASE
 from noivu_ioc.store import OpStore
 from noivu_ioc.store.models import Alert, AlertRule, Event, Lease, utcnow
-from tests.conftest import IN_CI, _drop_pg_database, _new_pg_database
-
-IOC = [sys.executable, "-m", "noivu_ioc.cli"]
-REDIS_URL = os.environ.get("IOC_TEST_REDIS", "redis://127.0.0.1:6379/0")
-EVERY_S = 0.3  # IOC_ALERT_SECONDS: the operations loop's tick
-PASSWORD = "mat-khau-e2e-2026"
-
-
-@dataclass
-class Server:
-    name: str
-    base: str
-    process: subprocess.Popen[bytes]
-    log: Path
-
-    def stop(self) -> None:
-        self.process.terminate()  # a graceful stop: the lease is given up
-        self.process.wait()
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _start(name: str, env: dict[str, str], tmp: Path) -> Server:
-    cwd = tmp / name
-    cwd.mkdir()
-    port = _free_port()
-    log = cwd / "server.log"
-    with log.open("w") as out:
-        process = subprocess.Popen(
-            [*IOC, "serve", "--port", str(port)],
-            env={**os.environ, **env, "IOC_DATA_DIR": str(cwd / "data")},
-            cwd=cwd,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(600):  # start-up poll; the test itself has no time limit
-        if process.poll() is not None:
-            pytest.fail(f"ioc serve ({name}) exited early:\n{log.read_text()}")
-        try:
-            if httpx.get(base + "/healthz").status_code == 200:
-                return Server(name, base, process, log)
-        except httpx.TransportError:
-            time.sleep(0.1)
-    process.kill()
-    pytest.fail(f"ioc serve ({name}) never answered:\n{log.read_text()}")
-
-
-@contextmanager
-def _database() -> Iterator[str]:
-    try:
-        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=3).ping()
-    except redis.RedisError as exc:
-        message = f"Redis is not reachable at {REDIS_URL}: {exc}"
-        if IN_CI:
-            pytest.fail(message + " (CI must test against Redis; start the server)")
-        pytest.skip(message)
-    name, url = _new_pg_database()  # fails in CI, skips elsewhere, without PostgreSQL
-    try:
-        yield url
-    finally:
-        _drop_pg_database(name)
-
-
-def _create_user(env: dict[str, str], tmp: Path, username: str, role: str, unit: str) -> None:
-    done = subprocess.run(
-        [*IOC, "users", "create", username, "--role", role, "--unit", unit, "--password", PASSWORD],
-        env={**os.environ, **env, "IOC_DATA_DIR": str(tmp / "setup")},
-        cwd=tmp,
-        capture_output=True,
-        text=True,
-    )
-    assert done.returncode == 0, done.stderr
+from tests.e2e.servers import (
+    EVERY_S,
+    REDIS_URL,
+    Server,
+    Viewer,
+    create_user,
+    login,
+    shared_database,
+    start_server,
+)
 
 
 def _seed(url: str) -> tuple[int, dict[str, int]]:
@@ -161,42 +82,6 @@ def _seed(url: str) -> tuple[int, dict[str, int]]:
     return rule_id, alerts
 
 
-def _login(base: str, username: str) -> httpx.Client:
-    client = httpx.Client(base_url=base)
-    answer = client.post("/api/session", json={"username": username, "password": PASSWORD})
-    assert answer.status_code == 200, answer.text
-    return client
-
-
-class Viewer:
-    """A browser's ``/api/live`` over a plain socket, read in a thread: each message with
-    the time it arrived."""
-
-    def __init__(self, base: str, cookie: str) -> None:
-        host, port = base.removeprefix("http://").split(":")
-        self.sock = socket.create_connection((host, int(port)))
-        head = f"GET /api/live HTTP/1.1\r\nHost: {host}\r\nCookie: ioc_session={cookie}\r\n"
-        self.sock.sendall(head.encode() + b"\r\n")
-        self.messages: queue.Queue[tuple[float, str]] = queue.Queue()
-        self.thread = threading.Thread(target=self._read, daemon=True)
-        self.thread.start()
-
-    def _read(self) -> None:
-        buffer = b""
-        while chunk := self.sock.recv(65536):
-            at = time.monotonic()
-            buffer += chunk
-            *done, buffer = buffer.split(b"\n\n")
-            for message in done:  # chunk sizes of the chunked body sit between messages
-                text = message.decode().rpartition("\r\n")[2]
-                self.messages.put((at, text))
-
-    def close(self) -> None:
-        self.sock.shutdown(socket.SHUT_RDWR)
-        self.thread.join()
-        self.sock.close()
-
-
 def _lease(store: OpStore) -> tuple[str | None, int]:
     with store.session() as session:
         row = session.get(Lease, LEASE)
@@ -209,28 +94,28 @@ def _holder(servers: list[Server], owner: str | None) -> Server | None:
 
 
 def test_two_processes_share_live_events_and_run_the_rules_once(tmp_path: Path) -> None:
-    with _database() as url:
+    with shared_database() as url:
         env = {
             "IOC_DATABASE_URL": url,
             "IOC_REDIS_URL": REDIS_URL,
             "IOC_ALERT_SECONDS": str(EVERY_S),
             "IOC_SECRET_KEY": Fernet.generate_key().decode(),
         }
-        _create_user(env, tmp_path, "chihuy", "leader", "BNV")
-        _create_user(env, tmp_path, "sonv-hn", "provincial_officer", "SNV.01")
+        create_user(env, tmp_path, "chihuy", "leader", "BNV")
+        create_user(env, tmp_path, "sonv-hn", "provincial_officer", "SNV.01")
         rule_id, alerts = _seed(url)
         store = OpStore(url)
         started = time.monotonic()
-        a = _start("a", env, tmp_path)
-        b = _start("b", env, tmp_path)
+        a = start_server("a", env, tmp_path)
+        b = start_server("b", env, tmp_path)
         servers = [a, b]
         print(f"\nboth up after {time.monotonic() - started:.1f} s")
         try:
             # 1. A Hà Nội viewer on B; a leader acknowledges on A, Lào Cai first.
-            reader = _login(b.base, "sonv-hn")
+            reader = login(b.base, "sonv-hn")
             viewer = Viewer(b.base, reader.cookies["ioc_session"])
             assert viewer.messages.get(timeout=60)[1] == "retry: 3000"  # a bound on waiting
-            leader = _login(a.base, "chihuy")
+            leader = login(a.base, "chihuy")
             laocai = leader.post(f"/api/alerts/{alerts['15']}/acknowledge")
             assert laocai.status_code == 200, laocai.text
             sent = time.monotonic()

@@ -331,6 +331,48 @@ def test_device_field_missing_or_not_an_id() -> None:
     )
 
 
+def test_the_place_of_a_device_from_a_field_or_a_constant() -> None:
+    from_field = parse_message(
+        archive_config(place_from="field:ma_tinh"), TOPIC, payload(sensor_reading()), RECEIVED
+    )
+    from_constant = parse_message(
+        archive_config(place_from="const:00004"), TOPIC, payload(sensor_reading()), RECEIVED
+    )
+    national = parse_message(archive_config(), TOPIC, payload(sensor_reading()), RECEIVED)
+
+    assert isinstance(from_field, DeviceEvent) and from_field.admin_code == "01"
+    assert isinstance(from_constant, DeviceEvent) and from_constant.admin_code == "00004"
+    assert isinstance(national, DeviceEvent) and national.admin_code is None
+
+
+@pytest.mark.parametrize(
+    ("code", "problem"),
+    [
+        ("1", "administrative unit code '1' is not valid: expected 2 digits for a province"),
+        ("03", "administrative unit code '03' is not a unit after"),  # Hà Giang, merged
+    ],
+)
+def test_a_device_at_an_unknown_place_is_rejected_with_the_code(code: str, problem: str) -> None:
+    reading = sensor_reading()
+    reading["ma_tinh"] = code
+
+    rejected = parse_message(
+        archive_config(place_from="field:ma_tinh"), TOPIC, payload(reading), RECEIVED
+    )
+
+    assert isinstance(rejected, RejectedMessage)
+    assert rejected.reason.startswith(f"place `{code}` (`place_from=field:ma_tinh`): {problem}")
+    assert rejected.reason.endswith("the device must send the code of the unit where it stands")
+
+
+def test_a_constant_place_is_checked_with_the_config() -> None:
+    with pytest.raises(ValidationError) as caught:
+        archive_config(place_from="const:99")
+    assert "place_from `const:99`: administrative unit code '99' is not a unit" in str(
+        caught.value
+    )
+
+
 def test_position_is_the_topic_and_the_receive_time_in_utc() -> None:
     hanoi_time = datetime.fromisoformat("2026-12-04T15:15:02+07:00")
 

@@ -6,8 +6,6 @@ and given up with the error kept, and go exactly once with two senders at once. 
 
 from __future__ import annotations
 
-import email
-import email.policy
 import json
 import logging
 import socket
@@ -15,14 +13,11 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
-from email.message import EmailMessage
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 from sqlalchemy import select
 from typer.testing import CliRunner
 
@@ -32,6 +27,7 @@ from noivu_ioc.operations.notify import notify_users
 from noivu_ioc.settings import Settings
 from noivu_ioc.store import OpStore
 from noivu_ioc.store.models import Delivery, Event, User, as_utc, utcnow
+from tests.smtp_server import Mailbox, serve_mail
 
 PUBLIC_URL = "https://ioc.moha.gov.vn"
 SMTP_PASSWORD = "mat-khau-smtp-42"
@@ -46,63 +42,14 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@dataclass
-class Mailbox:
-    """An SMTP server's handler: keeps what it accepts, or refuses every recipient."""
-
-    refuse: str | None = None
-    logins: list[tuple[str, str]] = field(default_factory=list)
-    received: list[tuple[list[str], EmailMessage]] = field(default_factory=list)
-    attempts: int = 0
-    port: int = 0
-
-    async def handle_RCPT(
-        self, server: SMTP, session: Session, envelope: Envelope, address: str, options: Any
-    ) -> str:
-        self.attempts += 1
-        if self.refuse:
-            return self.refuse
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
-        assert isinstance(envelope.content, bytes)
-        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
-        assert isinstance(message, EmailMessage)
-        self.received.append((list(envelope.rcpt_tos), message))
-        return "250 OK"
-
-    def authenticate(
-        self, server: SMTP, session: Session, envelope: Envelope, mechanism: str, data: Any
-    ) -> AuthResult:
-        assert isinstance(data, LoginPassword)
-        login, password = data.login.decode(), data.password.decode()
-        self.logins.append((login, password))
-        return AuthResult(success=password == SMTP_PASSWORD, handled=False)
-
-
-def _serve_mail(box: Mailbox) -> Iterator[Mailbox]:
-    box.port = _free_port()
-    controller = Controller(
-        box,
-        hostname="127.0.0.1",
-        port=box.port,
-        authenticator=box.authenticate,
-        auth_require_tls=False,
-    )
-    controller.start()
-    yield box
-    controller.stop()
-
-
 @pytest.fixture
 def mailbox() -> Iterator[Mailbox]:
-    yield from _serve_mail(Mailbox())
+    yield from serve_mail(Mailbox())
 
 
 @pytest.fixture
 def refusing_mailbox() -> Iterator[Mailbox]:
-    yield from _serve_mail(Mailbox(refuse="550 5.1.1 Hộp thư không tồn tại"))
+    yield from serve_mail(Mailbox(refuse="550 5.1.1 Hộp thư không tồn tại"))
 
 
 @dataclass

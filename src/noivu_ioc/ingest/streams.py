@@ -178,6 +178,7 @@ def save_messages(
                 kind="device",
                 severity=e.severity,
                 subject=e.device_id,
+                admin_code=e.admin_code,
                 source=source,
                 message=f"{e.kind} {e.device_id}: {e.status or 'message'}",
                 payload={

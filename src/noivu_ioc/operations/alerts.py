@@ -523,9 +523,14 @@ def base_level(admin_code: str | None) -> int:
 
 
 def _tell(session: Session, alert: Alert, rule: AlertRule, kind: str, title: str) -> None:
-    """Notify the users at the alert's level now."""
+    """Notify the users at the alert's level now; when that level has nobody (a commune
+    without an account in the IOC), the nearest level above that has someone."""
+    level = alert.level
     try:
-        users = users_at_level(session, alert.admin_code, alert.level)
+        users = users_at_level(session, alert.admin_code, level)
+        while not users and level < TOP:
+            level += 1
+            users = users_at_level(session, alert.admin_code, level)
     except IOCError:
         # A place the unit list does not know (a device misconfigured): the ministry hears
         # of it rather than nobody.
@@ -533,6 +538,10 @@ def _tell(session: Session, alert: Alert, rule: AlertRule, kind: str, title: str
             "alert %s: place %r is unknown; notifying the ministry", alert.id, alert.admin_code
         )
         users = users_at_level(session, None, 2)
+    if level != alert.level:
+        log.info(
+            "alert %s: nobody at level %d; told level %d instead", alert.id, alert.level, level
+        )
     notify_users(
         session,
         sorted(set(users)),  # in a stable order: the notifications' order is their record

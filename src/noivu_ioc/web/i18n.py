@@ -181,6 +181,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "sources.token": ("Mã truy cập (Bearer)", "Access token (Bearer)"),
     "sources.topics": ("Chủ đề (topic)", "Topics"),
     "sources.device_from": ("Mã thiết bị lấy từ", "Device id from"),
+    "sources.kind_from": ("Loại thiết bị lấy từ", "Device kind from"),
+    "sources.place_from": ("Mã tỉnh/xã nơi đặt thiết bị lấy từ", "Province or commune code from"),
     "sources.binding": ("Gắn với thực thể", "Bind to an entity"),
     "sources.binding_name": ("Tên bảng gắn", "Binding"),
     "sources.entity": ("Thực thể", "Entity"),

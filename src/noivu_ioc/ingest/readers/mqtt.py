@@ -35,7 +35,9 @@ from paho.mqtt.reasoncodes import ReasonCode
 from paho.mqtt.subscribeoptions import SubscribeOptions
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
+from noivu_ioc.errors import IOCError
 from noivu_ioc.ingest.readers.base import SourceError
+from noivu_ioc.units import admin
 
 logger = logging.getLogger(__name__)
 
@@ -86,6 +88,11 @@ class MqttConfig(BaseModel):
     # fields with dots, "thiet_bi.ma"). kind_from may also be a constant, "const:moi-truong".
     device_from: str
     kind_from: str
+    # Where the device stands: the province (2 digits) or commune (5 digits) code of its
+    # events, from the topic, a field or a constant ("const:15" for a source of one
+    # province). Without it the events are national; a code that is not a current unit
+    # sends the message to quarantine.
+    place_from: str | None = None
     status_field: str | None = None
     # Status value -> severity, matched without regard to case; other statuses get
     # default_severity.
@@ -217,7 +224,17 @@ class MqttConfig(BaseModel):
     def _compile(self) -> MqttConfig:
         device = _parse_from("device_from", self.device_from, constant_allowed=False)
         kind = _parse_from("kind_from", self.kind_from, constant_allowed=True)
-        for name, source in (("device_from", device), ("kind_from", kind)):
+        place = None
+        if self.place_from is not None:
+            place = _parse_from("place_from", self.place_from, constant_allowed=True)
+            if place.where == "const":
+                problem = _place_problem(place.name)
+                if problem:
+                    raise ValueError(f"place_from `{self.place_from}`: {problem}")
+        named = [("device_from", device), ("kind_from", kind)]
+        if place is not None:
+            named.append(("place_from", place))
+        for name, source in named:
             if source.where == "topic":
                 _check_levels(name, source, self.topics)
             elif source.where == "field":
@@ -247,6 +264,7 @@ class MqttConfig(BaseModel):
             text=self.payload == "text",
             device=device,
             kind=kind,
+            place=place,
             status_field=self.status_field,
             severities=severities,
             default_severity=self.default_severity,
@@ -282,6 +300,7 @@ class DeviceEvent:
     topic: str
     values: dict[str, Any]
     position: str
+    admin_code: str | None = None  # where the device stands (place_from); None: national
 
 
 @dataclass(frozen=True, slots=True)
@@ -317,6 +336,7 @@ class _Plan:
     text: bool  # payload=text
     device: _From
     kind: _From
+    place: _From | None
     status_field: str | None
     severities: dict[str, Severity]  # casefolded status -> severity
     default_severity: Severity
@@ -400,6 +420,15 @@ def _event(
     levels = topic.split("/")
     device_id = _pick("device id", "device_from", plan.device, topic, levels, values)
     kind = _pick("kind", "kind_from", plan.kind, topic, levels, values)
+    admin_code = None
+    if plan.place is not None:
+        admin_code = _pick("place", "place_from", plan.place, topic, levels, values)
+        problem = _place_problem(admin_code)
+        if problem:
+            raise _Rejected(
+                f"place `{_excerpt(admin_code)}` (`place_from={plan.place.spec}`): {problem}; "
+                "the device must send the code of the unit where it stands"
+            )
 
     status = None
     if plan.status_field is not None:
@@ -423,8 +452,26 @@ def _event(
             observed_at = _timestamp(plan.time_field, stamp, plan.zone)
 
     return DeviceEvent(
-        device_id, kind, status, severity, observed_at, received_at, topic, values, position
+        device_id,
+        kind,
+        status,
+        severity,
+        observed_at,
+        received_at,
+        topic,
+        values,
+        position,
+        admin_code,
     )
+
+
+def _place_problem(code: str) -> str | None:
+    """Why ``code`` is not a current province or commune code, or None when it is one."""
+    try:
+        admin.unit(code)
+    except IOCError as exc:
+        return exc.message
+    return None
 
 
 def _pick(

@@ -467,6 +467,10 @@ def _form_to_source(form: dict[str, Any]) -> svc.SourceIn:
         config["url"] = form.get("mqtt_url", "")
         config["topics"] = [t.strip() for t in form.get("mqtt_topics", "").split(",") if t.strip()]
         config["device_from"] = form.get("mqtt_device_from") or "topic:2"
+        config["kind_from"] = form.get("mqtt_kind_from") or "const:thiet-bi"
+        config["client_id"] = form.get("mqtt_client_id") or f"ioc-{form.get('name', '')}"
+        if form.get("mqtt_place_from"):
+            config["place_from"] = form["mqtt_place_from"].strip()
         if form.get("mqtt_password"):
             secrets["password"] = form["mqtt_password"]
 
