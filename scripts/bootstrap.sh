@@ -9,7 +9,9 @@ find_python312() {
   for candidate in "${IOC_PYTHON:-}" python3.12 /root/.pyenv/versions/3.12*/bin/python3.12 \
       /usr/local/bin/python3.12 /usr/bin/python3.12; do
     [ -n "$candidate" ] || continue
-    if "$candidate" -c 'import sys; assert sys.version_info[:2] == (3, 12)' 2>/dev/null; then
+    # Not a virtual environment's interpreter (an activated .venv has no pip and no uv).
+    if "$candidate" -c 'import sys; assert sys.version_info[:2] == (3, 12)
+assert sys.prefix == sys.base_prefix' 2>/dev/null; then
       command -v "$candidate"
       return 0
     fi
