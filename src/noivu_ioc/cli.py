@@ -16,6 +16,7 @@ from noivu_ioc import __version__
 from noivu_ioc.errors import IOCError
 from noivu_ioc.indicators.cli import indicators_app, warehouse_app
 from noivu_ioc.ingest.cli import quarantine_app, sources_app
+from noivu_ioc.ledger.cli import app as ledger_app
 from noivu_ioc.operations.cli import app as notify_app
 from noivu_ioc.settings import Settings, load_settings
 
@@ -44,6 +45,7 @@ app.add_typer(notify_app, name="notify")
 app.add_typer(quarantine_app, name="quarantine")
 app.add_typer(indicators_app, name="indicators")
 app.add_typer(warehouse_app, name="warehouse")
+app.add_typer(ledger_app, name="ledger")
 
 log = logging.getLogger("noivu_ioc")
 

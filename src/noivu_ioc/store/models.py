@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Column,
     DateTime,
@@ -67,6 +68,14 @@ class User(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     disabled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    password_changed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # TOTP second factor (RFC 6238): the secret encrypted with the store's key, and when the
+    # user proved they hold it; a secret without confirmation is an enrolment under way.
+    totp_secret: Mapped[str | None] = mapped_column(Text)
+    totp_confirmed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger)  # a code is used once
+    # Sign-in through an external OpenID Connect provider: "issuer|subject".
+    oidc_subject: Mapped[str | None] = mapped_column(String(512), unique=True)
 
     roles: Mapped[list[UserRole]] = relationship(cascade="all, delete-orphan", lazy="selectin")
     scope: Mapped[list[UserScope]] = relationship(cascade="all, delete-orphan", lazy="selectin")
@@ -103,8 +112,27 @@ class LoginSession(Base):
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     user_agent: Mapped[str | None] = mapped_column(String(255))
+    client: Mapped[str | None] = mapped_column(String(64))
+    last_seen_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    method: Mapped[str] = mapped_column(String(16), default="password")  # password | oidc
+    # When the second factor was given; None while a session waits for it (it may then do
+    # nothing but give it).
+    second_factor_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    needs_second_factor: Mapped[bool] = mapped_column(Boolean, default=False)
 
     user: Mapped[User] = relationship(lazy="joined")
+
+
+class LoginThrottle(Base):
+    """Failed logins counted per username and per client address, whether or not the
+    account exists, so that lock-out says nothing about which accounts there are."""
+
+    __tablename__ = "login_throttle"
+
+    key: Mapped[str] = mapped_column(String(160), primary_key=True)  # user:NAME | ip:ADDR
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    window_start: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class AuditEvent(Base):
@@ -122,6 +150,9 @@ class AuditEvent(Base):
     outcome: Mapped[str] = mapped_column(String(16))  # ok, denied, failed
     detail: Mapped[dict[str, object] | None] = mapped_column(JSON)
     client: Mapped[str | None] = mapped_column(String(64))
+    # Its leaf in the ledger, once sealed there (see ledger/): an entry edited or deleted
+    # afterwards no longer matches.
+    ledger_idx: Mapped[int | None] = mapped_column(BigInteger, index=True)
 
 
 class InstallFact(Base):
@@ -659,3 +690,88 @@ class Lease(Base):
     owner: Mapped[str | None] = mapped_column(String(64))
     until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     runs: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class SharingAgreement(Base):
+    """A data-sharing agreement: who (a role, a unit and what lies under it, or both) may read
+    which fields of a dataset, for what purpose, from when until when. Without one, personal
+    and sensitive fields are masked (deny by default)."""
+
+    __tablename__ = "sharing_agreement"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    dataset: Mapped[str] = mapped_column(String(64), index=True)  # a catalog entity id
+    fields: Mapped[list[str]] = mapped_column(JSON)  # field names, or ["*"]
+    grantee_role: Mapped[str | None] = mapped_column(String(32))
+    grantee_unit: Mapped[str | None] = mapped_column(String(32))  # an org unit code
+    purpose: Mapped[str] = mapped_column(Text)
+    valid_from: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    valid_until: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_by: Mapped[str | None] = mapped_column(String(64))
+
+
+class LedgerEntry(Base):
+    """One leaf of the verifiable log (RFC 9162): ``data`` is the exact UTF-8 text whose
+    SHA-256 with the leaf prefix is ``leaf_hash``; ``idx`` counts from 0 without gaps."""
+
+    __tablename__ = "ledger_entry"
+
+    idx: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    kind: Mapped[str] = mapped_column(String(16))  # personnel | audit
+    key: Mapped[str] = mapped_column(String(160), index=True)  # "person:CB0000000001"
+    data: Mapped[str] = mapped_column(Text)
+    leaf_hash: Mapped[bytes] = mapped_column(LargeBinary(32))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class LedgerNode(Base):
+    """The hash of a complete subtree of 2**level leaves starting at leaf idx * 2**level,
+    kept so that roots and proofs take O(log n) reads."""
+
+    __tablename__ = "ledger_node"
+
+    level: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    idx: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    hash: Mapped[bytes] = mapped_column(LargeBinary(32))
+
+
+class LedgerState(Base):
+    """One row per log, locked by each append so that appends are serial."""
+
+    __tablename__ = "ledger_state"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    size: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class LedgerHead(Base):
+    """A signed tree head: the size and root of the log at a time, signed with Ed25519."""
+
+    __tablename__ = "ledger_head"
+
+    tree_size: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    root_hash: Mapped[bytes] = mapped_column(LargeBinary(32))
+    timestamp_ms: Mapped[int] = mapped_column(BigInteger)
+    key_id: Mapped[str] = mapped_column(String(64))
+    signature: Mapped[bytes] = mapped_column(LargeBinary(64))
+
+
+class LedgerCosignature(Base):
+    """A witness's signature on a tree head, given after it checked consistency with the
+    last head it had seen."""
+
+    __tablename__ = "ledger_cosignature"
+    __table_args__ = (UniqueConstraint("tree_size", "key_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tree_size: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("ledger_head.tree_size"), index=True
+    )
+    witness: Mapped[str] = mapped_column(String(64))
+    key_id: Mapped[str] = mapped_column(String(64))
+    signature: Mapped[bytes] = mapped_column(LargeBinary(64))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -6,13 +6,16 @@ from __future__ import annotations
 
 from starlette.requests import Request
 
+from noivu_ioc.web.messages.accounts import MESSAGES as accounts_messages
 from noivu_ioc.web.messages.alerts import MESSAGES as alerts_messages
 from noivu_ioc.web.messages.console import MESSAGES as console_messages
 from noivu_ioc.web.messages.directives import MESSAGES as directives_messages
 from noivu_ioc.web.messages.incidents import MESSAGES as incidents_messages
+from noivu_ioc.web.messages.ledger import MESSAGES as ledger_messages
 from noivu_ioc.web.messages.notifications import MESSAGES as notifications_messages
 from noivu_ioc.web.messages.plans import MESSAGES as plans_messages
 from noivu_ioc.web.messages.processes import MESSAGES as processes_messages
+from noivu_ioc.web.messages.trust import MESSAGES as trust_messages
 from noivu_ioc.web.messages.wall import MESSAGES as wall_messages
 
 LANGUAGES = ("vi", "en")
@@ -385,6 +388,9 @@ for _group in (
     plans_messages,
     directives_messages,
     notifications_messages,
+    accounts_messages,
+    ledger_messages,
+    trust_messages,
 ):
     _clash = set(MESSAGES) & set(_group)
     if _clash:

@@ -231,10 +231,10 @@ class MqttConfig(BaseModel):
                 problem = _place_problem(place.name)
                 if problem:
                     raise ValueError(f"place_from `{self.place_from}`: {problem}")
-        named = [("device_from", device), ("kind_from", kind)]
+        picked = [("device_from", device), ("kind_from", kind)]
         if place is not None:
-            named.append(("place_from", place))
-        for name, source in named:
+            picked.append(("place_from", place))
+        for name, source in picked:
             if source.where == "topic":
                 _check_levels(name, source, self.topics)
             elif source.where == "field":

@@ -1,0 +1,7 @@
+"""The audit trail for administrators: search and export."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter(tags=["audit"])
