@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from noivu_ioc.access.roles import Role
 from noivu_ioc.access.users import create_user
+from noivu_ioc.demo_sharing import prepare_sharing
 from noivu_ioc.generate import generate_into
 from noivu_ioc.indicators.registry import Registry, library
 from noivu_ioc.indicators.scenes import seed_scenes
@@ -68,6 +69,7 @@ def prepare_store(store: OpStore) -> list[str]:
         seed_scenes(session, Registry(library()))
         seed_plans(session)
         seed_templates(session)
+        prepare_sharing(session)
     return created
 
 

@@ -93,6 +93,11 @@ class Settings(BaseSettings):
     sms_token: str | None = Field(
         default=None, description="Bearer token sent to the SMS gateway hook."
     )
+    audit_reads: bool = Field(
+        default=True,
+        description="Audit every read that shows personal or sensitive fields in clear (turn "
+        "off only to measure what the audit costs).",
+    )
     public_url: str = Field(
         default="http://127.0.0.1:8000",
         description="Address of the IOC as users reach it, for links in e-mails.",

@@ -38,9 +38,17 @@ class Permission(StrEnum):
     RESPOND = "respond"  # work the own unit's tasks and steps, acknowledge and report directives
     MANAGE_PLANS = "manage_plans"  # prepare emergency plans and process templates
     DIRECT = "direct"  # send directives to units
+    READ_RECORDS = "read_records"  # lists, search, records and exports of datasets, in scope
+    VIEW_AUDIT = "view_audit"  # search and export the audit trail
+    MANAGE_SHARING = "manage_sharing"  # grant and revoke data-sharing agreements
 
 
-_VIEW = {Permission.VIEW_SITUATION, Permission.VIEW_CATALOG, Permission.VIEW_SOURCES}
+_VIEW = {
+    Permission.VIEW_SITUATION,
+    Permission.VIEW_CATALOG,
+    Permission.VIEW_SOURCES,
+    Permission.READ_RECORDS,  # what of a record shows is for the sharing agreements to say
+}
 
 PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ADMINISTRATOR: frozenset(Permission),

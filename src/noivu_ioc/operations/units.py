@@ -27,16 +27,7 @@ def unit(session: Session, code: str) -> OrgUnit:
         raise InvalidInputError(str(exc)) from None
 
 
-def chain(code: str) -> list[str]:
-    """The unit and the units above it, nearest first: UBX.01001 → SNV.01 → BNV."""
-    if code == org.MINISTRY_CODE:
-        return [code]
-    if code.startswith("UBX.") and code[4:].isdigit():
-        from noivu_ioc.units import admin
-
-        province = admin.unit(code[4:]).province_code
-        return [code, org.province_unit_code(province), org.MINISTRY_CODE]
-    return [code, org.MINISTRY_CODE]
+chain = org.chain  # the unit and the units above it, nearest first
 
 
 def acts_for(principal: Principal, unit_code: str) -> bool:

@@ -53,6 +53,16 @@ def commune_unit_code(commune: str) -> str:
     return f"UBX.{commune}"
 
 
+def chain(code: str) -> list[str]:
+    """The unit and the units above it, nearest first: UBX.01001 → SNV.01 → BNV."""
+    if code == MINISTRY_CODE:
+        return [code]
+    if code.startswith("UBX.") and code[4:].isdigit():
+        province = admin.unit(code[4:]).province_code
+        return [code, province_unit_code(province), MINISTRY_CODE]
+    return [code, MINISTRY_CODE]
+
+
 def seed_org_units(session: Session) -> int:
     """Create the hierarchy if it is not there yet; returns the number of units created."""
     if session.scalar(select(func.count()).select_from(OrgUnit)):

@@ -139,6 +139,9 @@ Coordinator = Annotated[Principal, Depends(require(Permission.COORDINATE))]
 Responder = Annotated[Principal, Depends(require(Permission.RESPOND))]
 PlanManager = Annotated[Principal, Depends(require(Permission.MANAGE_PLANS))]
 Director = Annotated[Principal, Depends(require(Permission.DIRECT))]
+RecordReader = Annotated[Principal, Depends(require(Permission.READ_RECORDS))]
+Auditor = Annotated[Principal, Depends(require(Permission.VIEW_AUDIT))]
+SharingManager = Annotated[Principal, Depends(require(Permission.MANAGE_SHARING))]
 
 
 async def get_ingest(request: Request) -> IngestContext:
