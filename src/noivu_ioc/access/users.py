@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from noivu_ioc.access import audit_context
 from noivu_ioc.access.passwords import hash_password, needs_rehash, verify_password
 from noivu_ioc.access.roles import PERMISSIONS, Permission, Role, parse_role
 from noivu_ioc.access.scope import Scope
@@ -61,6 +62,7 @@ def audit(
     detail: dict[str, object] | None = None,
     client: str | None = None,
 ) -> None:
+    audit_context.noted(refusal=outcome == "denied")
     session.add(
         AuditEvent(
             user_id=getattr(user, "user_id", None) or getattr(user, "id", None),

@@ -25,6 +25,7 @@ from noivu_ioc.store.bus import RedisRelay, channel_of
 from noivu_ioc.store.secrets import secret_box
 from noivu_ioc.warehouse import Warehouse, open_warehouse
 from noivu_ioc.web import i18n
+from noivu_ioc.web.audit_trail import AuditTrail
 from noivu_ioc.web.deps import PrincipalCache
 from noivu_ioc.web.errors import install_error_handlers
 from noivu_ioc.web.fastpath import CachedAnswers
@@ -152,6 +153,7 @@ def create_app(
     install_error_handlers(app)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
+    app.add_middleware(AuditTrail)  # innermost: it sees the principal the route resolved
     app.add_middleware(CachedAnswers)
     app.add_middleware(RequestContext)  # added last: the outermost, so it wraps both
 
