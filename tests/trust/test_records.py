@@ -217,3 +217,37 @@ def test_the_audit_trail_is_searched_and_exported_by_administrators_only(
     assert len(lines) >= 2
     page = client.get("/audit", params={"action": "audit"})
     assert page.status_code == 200 and "audit.search" in page.text
+
+
+def test_a_cut_by_a_sensitive_field_needs_an_agreement_that_opens_it(
+    client: TestClient,
+) -> None:
+    _as(client, "lanhdao")
+    by_sex = client.get("/api/indicators/religion.dignitaries", params={"by": "sex"})
+    assert by_sex.status_code == 200, by_sex.text
+    for _ in range(2):  # the second time too: no cached answer slips past the check
+        refused = client.get("/api/indicators/religion.dignitaries", params={"by": "religion"})
+        assert refused.status_code == 403
+        assert "religion is sensitive personal data of dignitary" in refused.text
+    page = client.get("/indicators/religion.dignitaries", params={"by": "religion"})
+    assert page.status_code == 403
+    name = f"ton-giao-{uuid.uuid4().hex[:8]}"
+    _as(client, "quantri")
+    made = client.post(
+        "/api/sharing-agreements",
+        json={
+            "name": name,
+            "dataset": "dignitary",
+            "fields": ["religion"],
+            "grantee_role": "leader",
+            "purpose": "Theo dõi cơ cấu chức sắc theo tôn giáo phục vụ quản lý nhà nước",
+            "valid_until": (utcnow() + timedelta(days=7)).isoformat(),
+        },
+    )
+    assert made.status_code == 201, made.text
+    try:
+        _as(client, "lanhdao")
+        opened = client.get("/api/indicators/religion.dignitaries", params={"by": "religion"})
+        assert opened.status_code == 200, opened.text
+    finally:
+        _as(client, "quantri").post(f"/api/sharing-agreements/{name}/revoke")

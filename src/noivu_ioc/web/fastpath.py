@@ -24,6 +24,7 @@ from urllib.parse import parse_qs
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from noivu_ioc.access.roles import Permission
+from noivu_ioc.catalog.model import Sensitivity
 from noivu_ioc.errors import IOCError
 from noivu_ioc.indicators import places
 from noivu_ioc.indicators.service import Job, Situation
@@ -39,6 +40,19 @@ _ALLOWED = {
     "detail": {"place", "lang", "period", "by"},
     "cards": {"place", "lang", "ids"},
 }
+
+
+def _sensitive_cut(situation: Situation, ident: str, by: str) -> bool:
+    """Whether cutting this indicator by ``by`` reads a sensitive field."""
+    try:
+        indicator = situation.registry.get(ident)
+    except IOCError:
+        return False  # the route answers 404
+    return any(
+        by in m.entity_def.field_names
+        and m.entity_def.field(by).sensitivity is Sensitivity.SENSITIVE
+        for m in indicator.measures
+    )
 
 
 class CachedAnswers:
@@ -106,6 +120,8 @@ class CachedAnswers:
                 by = asked.get("by")
                 if period is False or (by is not None and not _BY.match(by)):
                     return None
+                if by is not None and _sensitive_cut(situation, indicator[1], by):
+                    return None  # the route checks the viewer's data-sharing agreements
                 job = situation.detail(indicator[1], place, principal.scope, lang, period, by)
             else:
                 ids = tuple(i for i in (asked.get("ids") or "").split(",") if i)

@@ -15,8 +15,10 @@ import orjson
 from fastapi import APIRouter, Body, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
+from noivu_ioc.access.policy import field_access
 from noivu_ioc.access.users import Principal, audit
 from noivu_ioc.catalog import catalog
+from noivu_ioc.catalog.model import Sensitivity
 from noivu_ioc.errors import InvalidInputError, NotAllowedError, NotFoundError
 from noivu_ioc.indicators import places, views
 from noivu_ioc.indicators.compile import Place
@@ -133,6 +135,30 @@ async def api_cards(
     return await answer(situation, situation.cards(chosen, where, principal.scope, lang))
 
 
+def check_cut(request: Request, principal: Principal, ident: str, by: str | None) -> None:
+    """Aggregates are statistics, open to every viewer in scope; a cut by a sensitive field
+    (Decree 13/2023: religion, ethnicity, health, Party membership...) shows them only under
+    a data-sharing agreement that opens the field, as its records would."""
+    if by is None:
+        return
+    situation: Situation = request.app.state.situation
+    indicator = situation.registry.get(ident)
+    for measure in indicator.measures:
+        entity = measure.entity_def
+        if by not in entity.field_names:
+            continue
+        if entity.field(by).sensitivity is not Sensitivity.SENSITIVE:
+            continue
+        with request.app.state.store.session() as session:
+            allowed = field_access(session, principal, entity).can_read(by)
+        if not allowed:
+            raise NotAllowedError(
+                f"{by} is sensitive personal data of {entity.id}; a cut of {ident} by it "
+                "needs a data-sharing agreement that opens the field to you (ask the "
+                "administrator who manages data sharing), or cut by another dimension"
+            )
+
+
 @router.get("/api/indicators/{ident}")
 async def api_indicator(
     request: Request,
@@ -147,6 +173,7 @@ async def api_indicator(
     """One indicator at one place: its reading, the breadcrumb back up, the cut into the
     next level (or by ``by``), the trend and the periods with data."""
     where = await place_of(request, principal, place)
+    await anyio.to_thread.run_sync(check_cut, request, principal, ident, by)
     job = situation.detail(ident, where, principal.scope, lang, period, by)  # 404 names it
     return await answer(situation, job)
 
@@ -338,6 +365,7 @@ def indicator_page(
 ) -> Response:
     where = resolve_place(request, principal, place)
     situation.registry.get(ident)
+    check_cut(request, principal, ident, by)
     raw = situation.detail_bytes(ident, where, principal.scope, lang, period, by)
     return render(
         request,
