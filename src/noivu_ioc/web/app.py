@@ -27,7 +27,7 @@ from noivu_ioc.warehouse import Warehouse, open_warehouse
 from noivu_ioc.web import i18n
 from noivu_ioc.web.audit_trail import AuditTrail
 from noivu_ioc.web.deps import PrincipalCache
-from noivu_ioc.web.errors import install_error_handlers
+from noivu_ioc.web.errors import ERROR_RESPONSES, install_error_handlers
 from noivu_ioc.web.fastpath import CachedAnswers
 from noivu_ioc.web.live import BATCH, LiveHub
 from noivu_ioc.web.middleware import RequestContext
@@ -199,5 +199,5 @@ def create_app(
         quarantine.router,
         push.router,
     ):
-        app.include_router(router)
+        app.include_router(router, responses=ERROR_RESPONSES)
     return app

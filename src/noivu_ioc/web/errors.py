@@ -17,6 +17,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from noivu_ioc.errors import IOCError
@@ -50,6 +51,36 @@ CODE_OF_STATUS: dict[int, str] = {
     415: "unsupported_type",
     422: "invalid_input",
     429: "too_many_requests",
+}
+
+
+class ErrorDetail(BaseModel):
+    status: int
+    code: str
+    message: str
+    request_id: str
+
+
+class ErrorEnvelope(BaseModel):
+    """What every error answers, whatever the route."""
+
+    error: ErrorDetail
+
+
+# Declared on every route of the API, so that its schema says what an error looks like.
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorEnvelope, "description": description}
+    for status, description in (
+        (400, "The request is malformed."),
+        (401, "Not logged in, or the session has ended."),
+        (403, "Not allowed: a role or a scope refuses it (audited)."),
+        (404, "Not found, or outside the caller's scope."),
+        (409, "Conflicts with the current state."),
+        (413, "Too large."),
+        (415, "Unsupported media type."),
+        (422, "Invalid input: the message names the value and the fix."),
+        (429, "Too many attempts; try again later."),
+    )
 }
 
 
