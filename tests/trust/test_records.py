@@ -251,3 +251,50 @@ def test_a_cut_by_a_sensitive_field_needs_an_agreement_that_opens_it(
         assert opened.status_code == 200, opened.text
     finally:
         _as(client, "quantri").post(f"/api/sharing-agreements/{name}/revoke")
+
+
+def test_another_province_in_the_address_is_refused_and_audited(
+    client: TestClient, demo_store: OpStore
+) -> None:
+    before = _last_audit(demo_store)
+    _as(client, "sonv.laocai")
+    assert client.get("/api/records/person", params={"province": "15"}).status_code == 200
+    refused = client.get("/api/records/person", params={"province": "01"})
+    assert refused.status_code == 403 and "province 01 is outside your scope" in refused.text
+    page = client.get("/records/person", params={"province": "01"})
+    assert page.status_code == 403
+    entries = [
+        (e.target, e.outcome)
+        for e in _audited(demo_store, before, "request")
+        if e.username == "sonv.laocai"
+    ]
+    assert entries == [("GET /api/records/person", "denied"), ("GET /records/person", "denied")]
+
+
+def test_sql_and_script_in_text_are_only_text(
+    client: TestClient, demo_warehouse: Warehouse
+) -> None:
+    rows_before = demo_warehouse.scalar("SELECT count(*) FROM person")
+    _as(client, "sonv.laocai")
+    for text in ("'; DROP TABLE person; --", "%' OR '1'='1", "\\", "_%_"):
+        answer = client.get("/api/records/person", params={"q": text})
+        assert answer.status_code == 200 and answer.json()["total"] == 0, text
+    assert demo_warehouse.scalar("SELECT count(*) FROM person") == rows_before
+    name = f"kich-ban-{uuid.uuid4().hex[:8]}"
+    _as(client, "quantri")
+    made = client.post(
+        "/api/sharing-agreements",
+        json={
+            "name": name,
+            "dataset": "person",
+            "fields": ["sex"],
+            "grantee_role": "leader",
+            "purpose": "<script>alert('xss')</script> mục đích thử nghiệm",
+            "valid_until": (utcnow() + timedelta(days=1)).isoformat(),
+        },
+    )
+    assert made.status_code == 201
+    page = client.get("/sharing").text
+    assert "<script>alert('xss')</script>" not in page
+    assert "&lt;script&gt;alert(&#39;xss&#39;)&lt;/script&gt;" in page
+    client.post(f"/api/sharing-agreements/{name}/revoke")

@@ -18,7 +18,7 @@ from typing import Any
 from noivu_ioc.access.policy import FieldAccess, row_filter
 from noivu_ioc.access.users import Principal
 from noivu_ioc.catalog.model import Entity, FieldType
-from noivu_ioc.errors import InvalidInputError, NotFoundError
+from noivu_ioc.errors import InvalidInputError, NotAllowedError, NotFoundError
 from noivu_ioc.warehouse import Warehouse
 from noivu_ioc.warehouse.merge import key_text_sql
 from noivu_ioc.warehouse.store import quote
@@ -66,6 +66,11 @@ def _where(
         if entity.province_field is None:
             raise InvalidInputError(
                 f"dataset {entity.id} is national (it has no province field); leave out province"
+            )
+        if not principal.scope.covers_province(province):
+            raise NotAllowedError(
+                f"province {province} is outside your scope; you can read the records of "
+                "the units you answer for"
             )
         clauses.append(f"r.{quote(entity.province_field)} = ?")
         values.append(province)
