@@ -22,7 +22,7 @@ from noivu_ioc.access.users import audit
 
 log = logging.getLogger(__name__)
 
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})  # RFC 9110, 9.2.1
 SESSION_COOKIE = b"ioc_session="
 
 

@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 import anyio
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 
 from noivu_ioc.access.roles import Permission
 from noivu_ioc.access.users import Principal, access_epoch, audit, resolve_session
@@ -20,6 +20,11 @@ from noivu_ioc.warehouse import Warehouse
 from noivu_ioc.web.i18n import request_language
 
 SESSION_COOKIE = "ioc_session"
+
+# A row id in a path: the store's ids are 32-bit integers on PostgreSQL, so a larger number
+# names no row and is refused as invalid rather than reaching the database.
+MAX_ROW_ID = 2_147_483_647
+RowId = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]
 
 
 async def get_settings(request: Request) -> Settings:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -19,6 +20,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from noivu_ioc.errors import IOCError
 from noivu_ioc.web.i18n import request_language
@@ -95,13 +97,21 @@ def wants_json(request: Request) -> bool:
     return "application/json" in accept and "text/html" not in accept
 
 
-def render_error(request: Request, status: int, code: str, message: str) -> Response:
+def render_error(
+    request: Request,
+    status: int,
+    code: str,
+    message: str,
+    headers: Mapping[str, str] | None = None,
+) -> Response:
     request_id = getattr(request.state, "request_id", None) or uuid.uuid4().hex[:12]
     if code == "not_authenticated" and not wants_json(request):
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         return RedirectResponse(f"/login?next={_quote(target)}", status_code=303)
     if wants_json(request):
-        return JSONResponse(envelope(status, code, message, request_id), status_code=status)
+        return JSONResponse(
+            envelope(status, code, message, request_id), status_code=status, headers=headers
+        )
     lang = request_language(request, request.app.state.settings.default_language)
     return render(
         request,
@@ -112,6 +122,7 @@ def render_error(request: Request, status: int, code: str, message: str) -> Resp
             "principal": getattr(request.state, "principal", None),
         },
         status_code=status,
+        headers=headers,
     )
 
 
@@ -131,6 +142,23 @@ def _validation_message(exc: RequestValidationError) -> str:
     return "; ".join(parts) or "the request is not valid"
 
 
+def _allowed(request: Request) -> list[str]:
+    literal: set[str] = set()  # routes whose path is this very path (/api/alert-rules/check)
+    templated: set[str] = set()  # routes whose parameters match it (/api/alert-rules/{name})
+    scope = {**request.scope, "method": "\x00"}  # no route has it: every match is partial
+    routes = list(request.app.router.routes)
+    while routes:
+        route = routes.pop()
+        if hasattr(route, "original_router"):  # an included router, kept whole
+            routes.extend(route.original_router.routes)
+            continue
+        match, _ = route.matches(scope)
+        if match is Match.PARTIAL:
+            methods = set(getattr(route, "methods", None) or ())
+            (templated if "{" in getattr(route, "path", "") else literal).update(methods)
+    return sorted(literal or templated)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     async def on_domain_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, IOCError)
@@ -145,7 +173,12 @@ def install_error_handlers(app: FastAPI) -> None:
         detail = exc.detail if isinstance(exc.detail, str) else code.replace("_", " ")
         if exc.status_code == 404 and detail == "Not Found":
             detail = f"there is no page or API at {request.url.path}"
-        return render_error(request, exc.status_code, code, detail)
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            # RFC 9110: Allow lists every method of the resource. Starlette names those of
+            # the first route that matched the path; one path may have several routes.
+            headers["Allow"] = ", ".join(_allowed(request))
+        return render_error(request, exc.status_code, code, detail, headers)
 
     async def on_validation_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, RequestValidationError)

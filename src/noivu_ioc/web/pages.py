@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import Request
@@ -10,8 +11,14 @@ from fastapi.templating import Jinja2Templates
 
 
 def render(
-    request: Request, name: str, context: dict[str, Any], status_code: int = 200
+    request: Request,
+    name: str,
+    context: dict[str, Any],
+    status_code: int = 200,
+    headers: Mapping[str, str] | None = None,
 ) -> Response:
     templates: Jinja2Templates = request.app.state.templates
-    response: Response = templates.TemplateResponse(request, name, context, status_code=status_code)
+    response: Response = templates.TemplateResponse(
+        request, name, context, status_code=status_code, headers=headers
+    )
     return response

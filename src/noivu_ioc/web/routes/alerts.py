@@ -23,7 +23,15 @@ from noivu_ioc.operations import alerts as svc
 from noivu_ioc.operations.evaluate import evaluate_rules, judge
 from noivu_ioc.store.models import Alert, AlertRule, as_utc, utcnow
 from noivu_ioc.units import admin
-from noivu_ioc.web.deps import AlertHandler, Lang, RuleManager, SituationDep, Viewer, client_of
+from noivu_ioc.web.deps import (
+    AlertHandler,
+    Lang,
+    RowId,
+    RuleManager,
+    SituationDep,
+    Viewer,
+    client_of,
+)
 from noivu_ioc.web.i18n import t
 from noivu_ioc.web.messages.alerts import MESSAGES
 from noivu_ioc.web.pages import render
@@ -155,7 +163,7 @@ def api_alerts(
 
 
 @router.get("/api/alerts/{alert_id}")
-def api_alert(request: Request, alert_id: int, principal: Viewer) -> dict[str, Any]:
+def api_alert(request: Request, alert_id: RowId, principal: Viewer) -> dict[str, Any]:
     """One alert, when it is in the caller's scope."""
     with request.app.state.store.session() as session:
         alert = _scoped_alert(request, session, principal, alert_id)
@@ -165,7 +173,7 @@ def api_alert(request: Request, alert_id: int, principal: Viewer) -> dict[str, A
 def _act(
     request: Request,
     principal: Principal,
-    alert_id: int,
+    alert_id: RowId,
     action: str,
     change: Callable[[Session, int, str], Alert],
 ) -> dict[str, Any]:
@@ -187,13 +195,13 @@ def _act(
 
 
 @router.post("/api/alerts/{alert_id}/acknowledge")
-def api_acknowledge(request: Request, alert_id: int, principal: AlertHandler) -> dict[str, Any]:
+def api_acknowledge(request: Request, alert_id: RowId, principal: AlertHandler) -> dict[str, Any]:
     """Take an active alert in hand: it stops escalating and reminding."""
     return _act(request, principal, alert_id, "alert.acknowledge", svc.acknowledge)
 
 
 @router.post("/api/alerts/{alert_id}/resolve")
-def api_resolve(request: Request, alert_id: int, principal: AlertHandler) -> dict[str, Any]:
+def api_resolve(request: Request, alert_id: RowId, principal: AlertHandler) -> dict[str, Any]:
     return _act(request, principal, alert_id, "alert.resolve", svc.resolve)
 
 

@@ -130,6 +130,18 @@ def _described(filters: Filters) -> dict[str, Any]:
 
 
 Outcome = Annotated[str | None, Query(pattern="^(ok|denied|failed)$")]
+Day = Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}-\d{2}$", description="YYYY-MM-DD")]
+
+
+def _day(value: str | None, name: str) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InvalidInputError(f"{name} {value!r} is not a date: give YYYY-MM-DD") from None
+
+
 Text = Annotated[str | None, Query(max_length=255)]
 
 
@@ -141,15 +153,16 @@ def api_search(
     action: Annotated[str | None, Query(max_length=64)] = None,
     outcome: Outcome = None,
     q: Text = None,
-    since: date | None = None,
-    until: date | None = None,
+    since: Day = None,
+    until: Day = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = PAGE_SIZE,
     offset: Annotated[int, Query(ge=0, le=100_000_000)] = 0,
 ) -> AuditPage:
     """Audit entries, newest first: ``user`` (exact), ``action`` (``records`` also finds
     ``records.read``), ``outcome``, ``q`` (in the target), ``since``/``until`` (days in
     Viet Nam time, inclusive). ``sealed`` tells whether the entry is in the ledger yet."""
-    return _search(request, principal, (user, action, outcome, q, since, until), limit, offset)
+    filters = (user, action, outcome, q, _day(since, "since"), _day(until, "until"))
+    return _search(request, principal, filters, limit, offset)
 
 
 def _csv(request: Request, wanted: list[ColumnElement[bool]]) -> Iterator[bytes]:
@@ -199,11 +212,11 @@ def api_export(
     action: Annotated[str | None, Query(max_length=64)] = None,
     outcome: Outcome = None,
     q: Text = None,
-    since: date | None = None,
-    until: date | None = None,
+    since: Day = None,
+    until: Day = None,
 ) -> StreamingResponse:
     """The matching entries as CSV (UTF-8, newest first); the export is audited."""
-    filters = (user, action, outcome, q, since, until)
+    filters = (user, action, outcome, q, _day(since, "since"), _day(until, "until"))
     wanted = _conditions(*filters)
     with request.app.state.store.session() as session:
         audit(
@@ -234,21 +247,13 @@ def audit_page(
     until: Annotated[str | None, Query(max_length=10)] = None,
     offset: Annotated[int, Query(ge=0, le=100_000_000)] = 0,
 ) -> Response:
-    def day(value: str | None, name: str) -> date | None:
-        if not value:
-            return None
-        try:
-            return date.fromisoformat(value)
-        except ValueError:
-            raise InvalidInputError(f"{name} {value!r} is not a date: give YYYY-MM-DD") from None
-
     filters = (
         user or None,
         action or None,
         outcome or None,
         q or None,
-        day(since, "since"),
-        day(until, "until"),
+        _day(since, "since"),
+        _day(until, "until"),
     )
     page = _search(request, principal, filters, PAGE_SIZE, offset)
     query = {

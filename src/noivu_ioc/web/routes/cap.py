@@ -22,7 +22,7 @@ from noivu_ioc.access.users import Principal, audit
 from noivu_ioc.errors import NotAllowedError, NotFoundError
 from noivu_ioc.operations import cap
 from noivu_ioc.store.models import Alert, CapMessage, as_utc
-from noivu_ioc.web.deps import RuleManager, Viewer, client_of
+from noivu_ioc.web.deps import RowId, RuleManager, Viewer, client_of
 
 router = APIRouter(tags=["cap"])
 
@@ -112,7 +112,7 @@ def _cap_response(xml: str) -> Response:
 
 
 @router.get("/api/cap/messages/{message_id}", response_class=Response)
-def api_message(request: Request, message_id: int, principal: Viewer) -> Response:
+def api_message(request: Request, message_id: RowId, principal: Viewer) -> Response:
     """One stored CAP message as it was received or published."""
     with request.app.state.store.session() as session:
         message = cap.visible_message(session, principal.scope, message_id)
@@ -131,7 +131,7 @@ def _deny(request: Request, principal: Principal, session: Session, target: str)
 
 
 @router.get("/api/alerts/{alert_id}/cap", response_class=Response)
-def api_alert_cap(request: Request, alert_id: int, principal: Viewer) -> Response:
+def api_alert_cap(request: Request, alert_id: RowId, principal: Viewer) -> Response:
     """The alert as a CAP 1.2 message describing its current state: published (stored, with
     a new identifier) on the first request after each change of state."""
     try:
@@ -140,7 +140,7 @@ def api_alert_cap(request: Request, alert_id: int, principal: Viewer) -> Respons
         return _alert_cap(request, alert_id, principal)
 
 
-def _alert_cap(request: Request, alert_id: int, principal: Principal) -> Response:
+def _alert_cap(request: Request, alert_id: RowId, principal: Principal) -> Response:
     settings = request.app.state.settings
     with request.app.state.store.session() as session:
         alert = session.get(Alert, alert_id)

@@ -25,7 +25,7 @@ from noivu_ioc.errors import IOCError, NotAllowedError
 from noivu_ioc.operations import directives as svc
 from noivu_ioc.store.models import Directive, DirectiveRecipient, Event, OrgUnit, as_utc, utcnow
 from noivu_ioc.units import admin, org
-from noivu_ioc.web.deps import Director, Lang, Responder, Viewer, client_of
+from noivu_ioc.web.deps import Director, Lang, Responder, RowId, Viewer, client_of
 from noivu_ioc.web.i18n import t
 from noivu_ioc.web.pages import render
 
@@ -226,7 +226,7 @@ def _listing(
 
 
 def _detail(
-    session: Session, request: Request, principal: Principal, lang: str, directive_id: int
+    session: Session, request: Request, principal: Principal, lang: str, directive_id: RowId
 ) -> dict[str, Any]:
     directive = svc.get(session, directive_id)
     recipients = _visible_recipients(session, request, principal, directive)
@@ -379,7 +379,7 @@ def api_board(
 
 @router.get("/api/directives/{directive_id}")
 def api_directive(
-    request: Request, directive_id: int, principal: Viewer, lang: Lang
+    request: Request, directive_id: RowId, principal: Viewer, lang: Lang
 ) -> dict[str, Any]:
     """One directive with every recipient in scope: acknowledged at and by, reported at,
     the report, minutes silent, escalated."""
@@ -389,7 +389,7 @@ def api_directive(
 
 @router.get("/api/directives/{directive_id}/pending")
 def api_pending(
-    request: Request, directive_id: int, principal: Viewer, lang: Lang
+    request: Request, directive_id: RowId, principal: Viewer, lang: Lang
 ) -> list[dict[str, Any]]:
     """The units in scope that have not acknowledged yet."""
     with request.app.state.store.session() as session:
@@ -427,7 +427,7 @@ def api_issue(
 @router.post("/api/directives/{directive_id}/acknowledge")
 def api_acknowledge(
     request: Request,
-    directive_id: int,
+    directive_id: RowId,
     principal: Responder,
     lang: Lang,
     body: Annotated[AcknowledgeIn | None, Body()] = None,
@@ -449,7 +449,7 @@ def api_acknowledge(
 @router.post("/api/directives/{directive_id}/report")
 def api_report(
     request: Request,
-    directive_id: int,
+    directive_id: RowId,
     principal: Responder,
     lang: Lang,
     body: Annotated[ReportIn, Body()],
@@ -469,7 +469,7 @@ def api_report(
 
 @router.post("/api/directives/{directive_id}/close")
 def api_close(
-    request: Request, directive_id: int, principal: Director, lang: Lang
+    request: Request, directive_id: RowId, principal: Director, lang: Lang
 ) -> dict[str, Any]:
     """Close the directive (its issuer or an administrator)."""
 
@@ -527,7 +527,9 @@ def directives_page(request: Request, principal: Viewer, lang: Lang) -> Response
 
 
 @router.get("/directives/{directive_id}", response_class=HTMLResponse, include_in_schema=False)
-def directive_page(request: Request, directive_id: int, principal: Viewer, lang: Lang) -> Response:
+def directive_page(
+    request: Request, directive_id: RowId, principal: Viewer, lang: Lang
+) -> Response:
     with request.app.state.store.session() as session:
         detail = _detail(session, request, principal, lang, directive_id)
         latest = _latest_event(session)

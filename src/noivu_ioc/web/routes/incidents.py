@@ -44,7 +44,7 @@ from noivu_ioc.store.models import (
     utcnow,
 )
 from noivu_ioc.units import admin
-from noivu_ioc.web.deps import Coordinator, Lang, Responder, Viewer, client_of
+from noivu_ioc.web.deps import Coordinator, Lang, Responder, RowId, Viewer, client_of
 from noivu_ioc.web.pages import render
 from noivu_ioc.web.routes.sources import local
 
@@ -449,7 +449,7 @@ def _open(session: Session, principal: Principal, body: IncidentIn) -> Incident:
 
 
 @router.get("/api/incidents/{incident_id}")
-def api_incident(request: Request, incident_id: int, principal: Viewer) -> dict[str, Any]:
+def api_incident(request: Request, incident_id: RowId, principal: Viewer) -> dict[str, Any]:
     """An incident with its origin and the tasks the caller sees (a provincial or commune
     user sees only the tasks of units in their scope), their comments and attachments."""
     target = f"incident {incident_id}"
@@ -460,7 +460,7 @@ def api_incident(request: Request, incident_id: int, principal: Viewer) -> dict[
 
 @router.patch("/api/incidents/{incident_id}")
 def api_update_incident(
-    request: Request, incident_id: int, principal: Coordinator, body: IncidentUpdate
+    request: Request, incident_id: RowId, principal: Coordinator, body: IncidentUpdate
 ) -> dict[str, Any]:
     """Change the description, severity, root cause, impact or affected units."""
     with _acting(request, principal, "incident.update", f"incident {incident_id}") as act:
@@ -474,7 +474,7 @@ def api_update_incident(
 
 @router.post("/api/incidents/{incident_id}/close")
 def api_close_incident(
-    request: Request, incident_id: int, principal: Coordinator, body: CloseIn
+    request: Request, incident_id: RowId, principal: Coordinator, body: CloseIn
 ) -> dict[str, Any]:
     """Close with an evaluation (and a rating from 1 to 5); refused while tasks are open,
     unless ``cancel_open_tasks``."""
@@ -494,7 +494,7 @@ def api_close_incident(
 
 @router.post("/api/incidents/{incident_id}/tasks", status_code=201)
 def api_add_task(
-    request: Request, incident_id: int, principal: Coordinator, body: TaskIn
+    request: Request, incident_id: RowId, principal: Coordinator, body: TaskIn
 ) -> dict[str, Any]:
     """Give a unit inside the caller's scope a task with a deadline in the future."""
     with _acting(request, principal, "task.assign", f"incident {incident_id}") as act:
@@ -518,7 +518,7 @@ def api_add_task(
 @router.post("/api/incidents/{incident_id}/attachments", status_code=201)
 def api_attach_to_incident(
     request: Request,
-    incident_id: int,
+    incident_id: RowId,
     principal: Coordinator,
     file: Annotated[UploadFile, File(description="PDF, PNG, JPEG, DOCX, XLSX or text")],
 ) -> dict[str, Any]:
@@ -564,7 +564,7 @@ def api_tasks(
 
 @router.patch("/api/tasks/{task_id}")
 def api_update_task(
-    request: Request, task_id: int, principal: Responder, body: TaskUpdate
+    request: Request, task_id: RowId, principal: Responder, body: TaskUpdate
 ) -> dict[str, Any]:
     """Report progress (100 means done) or change the state; by the task's unit (or a unit
     above it) or the incident's coordinators responsible for that unit."""
@@ -578,7 +578,7 @@ def api_update_task(
 
 @router.post("/api/tasks/{task_id}/comments", status_code=201)
 def api_comment(
-    request: Request, task_id: int, principal: Responder, body: CommentIn
+    request: Request, task_id: RowId, principal: Responder, body: CommentIn
 ) -> dict[str, Any]:
     with _acting(request, principal, "task.comment", f"task {task_id}") as act:
         task = svc.get_task(act.session, task_id)
@@ -592,7 +592,7 @@ def api_comment(
 @router.post("/api/tasks/{task_id}/attachments", status_code=201)
 def api_attach_to_task(
     request: Request,
-    task_id: int,
+    task_id: RowId,
     principal: Responder,
     file: Annotated[UploadFile, File(description="PDF, PNG, JPEG, DOCX, XLSX or text")],
 ) -> dict[str, Any]:
@@ -610,7 +610,7 @@ def _read(upload: UploadFile) -> bytes:
 
 
 @router.get("/api/attachments/{attachment_id}")
-def api_download(request: Request, attachment_id: int, principal: Viewer) -> Response:
+def api_download(request: Request, attachment_id: RowId, principal: Viewer) -> Response:
     """An attachment of an incident or task the caller sees; every download is audited."""
     with _acting(request, principal, "attachment.download", f"attachment {attachment_id}") as act:
         found = svc.get_attachment(act.session, principal, attachment_id)
@@ -711,7 +711,7 @@ def new_incident_page(
 
 
 @router.get("/incidents/{incident_id}", response_class=HTMLResponse, include_in_schema=False)
-def incident_page(request: Request, incident_id: int, principal: Viewer, lang: Lang) -> Response:
+def incident_page(request: Request, incident_id: RowId, principal: Viewer, lang: Lang) -> Response:
     target = f"incident {incident_id}"
     with _acting(request, principal, "incident.read", target, record_ok=False) as act:
         incident = svc.get_incident(act.session, principal, incident_id)

@@ -17,7 +17,7 @@ from noivu_ioc.access.users import Principal, audit
 from noivu_ioc.errors import NotFoundError
 from noivu_ioc.ingest.events import SEVERITIES
 from noivu_ioc.store.models import Notification, as_utc, utcnow
-from noivu_ioc.web.deps import CurrentPrincipal, Lang, client_of
+from noivu_ioc.web.deps import CurrentPrincipal, Lang, RowId, client_of
 from noivu_ioc.web.pages import render
 
 router = APIRouter(tags=["notifications"])
@@ -80,7 +80,7 @@ def _unread(session: Session, principal: Principal) -> int:
 
 
 def _mark_read(
-    session: Session, principal: Principal, note_id: int, client: str | None
+    session: Session, principal: Principal, note_id: RowId, client: str | None
 ) -> Notification:
     note = session.get(Notification, note_id)
     if note is None or note.user_id != principal.user_id:
@@ -150,7 +150,7 @@ def api_unread_count(request: Request, principal: CurrentPrincipal) -> UnreadCou
 
 
 @router.post("/api/notifications/{note_id}/read", response_model=NotificationPublic)
-def api_read(request: Request, note_id: int, principal: CurrentPrincipal) -> NotificationPublic:
+def api_read(request: Request, note_id: RowId, principal: CurrentPrincipal) -> NotificationPublic:
     """Mark one of the caller's notifications read (reading it twice keeps the first time)."""
     with request.app.state.store.session() as session:
         return notification_public(_mark_read(session, principal, note_id, client_of(request)))
@@ -214,7 +214,7 @@ def read_all_form(request: Request, principal: CurrentPrincipal, unread: bool = 
 
 @router.post("/notifications/{note_id}/read", include_in_schema=False)
 def read_form(
-    request: Request, note_id: int, principal: CurrentPrincipal, unread: bool = False
+    request: Request, note_id: RowId, principal: CurrentPrincipal, unread: bool = False
 ) -> Response:
     with request.app.state.store.session() as session:
         _mark_read(session, principal, note_id, client_of(request))
@@ -222,7 +222,7 @@ def read_form(
 
 
 @router.get("/notifications/{note_id}/open", include_in_schema=False)
-def open_notification(request: Request, note_id: int, principal: CurrentPrincipal) -> Response:
+def open_notification(request: Request, note_id: RowId, principal: CurrentPrincipal) -> Response:
     """Follow a notification's link, marking it read on the way."""
     with request.app.state.store.session() as session:
         link = _mark_read(session, principal, note_id, client_of(request)).link

@@ -20,7 +20,7 @@ from noivu_ioc.operations import plans
 from noivu_ioc.store import OpStore
 from noivu_ioc.store.models import Plan, as_utc
 from noivu_ioc.units import admin
-from noivu_ioc.web.deps import Coordinator, Lang, PlanManager, Store, Viewer, client_of
+from noivu_ioc.web.deps import Coordinator, Lang, PlanManager, RowId, Store, Viewer, client_of
 from noivu_ioc.web.i18n import t
 from noivu_ioc.web.messages.plans import CLIENT_KEYS
 from noivu_ioc.web.pages import render
@@ -163,7 +163,7 @@ def api_runs(store: Store, principal: Viewer, state: RunState = "active") -> lis
 
 
 @router.get("/api/plan-runs/{run_id}", response_model=plans.RunView)
-def api_run(request: Request, run_id: int, store: Store, principal: Viewer) -> plans.RunView:
+def api_run(request: Request, run_id: RowId, store: Store, principal: Viewer) -> plans.RunView:
     """Every visible unit's task with its deadline, progress, state and latest comment."""
     with (
         refusals_audited(request, store, principal, "plan_run.read", f"plan_run:{run_id}"),
@@ -174,7 +174,7 @@ def api_run(request: Request, run_id: int, store: Store, principal: Viewer) -> p
 
 @router.post("/api/plan-runs/{run_id}/close", response_model=plans.RunView)
 def api_close_run(
-    request: Request, run_id: int, body: CloseIn, store: Store, principal: Coordinator
+    request: Request, run_id: RowId, body: CloseIn, store: Store, principal: Coordinator
 ) -> plans.RunView:
     """End the run: its incident closes with the evaluation, open tasks are cancelled."""
     with (
@@ -224,7 +224,7 @@ def plans_page(request: Request, lang: Lang, store: Store, principal: Viewer) ->
 
 @router.get("/plans/runs/{run_id}", response_class=HTMLResponse, include_in_schema=False)
 def run_page(
-    request: Request, run_id: int, lang: Lang, store: Store, principal: Viewer
+    request: Request, run_id: RowId, lang: Lang, store: Store, principal: Viewer
 ) -> Response:
     with (
         refusals_audited(request, store, principal, "plan_run.read", f"plan_run:{run_id}"),

@@ -33,7 +33,7 @@ from noivu_ioc.store.models import (
     as_utc,
     utcnow,
 )
-from noivu_ioc.web.deps import Coordinator, Lang, PlanManager, Responder, Viewer, client_of
+from noivu_ioc.web.deps import Coordinator, Lang, PlanManager, Responder, RowId, Viewer, client_of
 from noivu_ioc.web.errors import STATUS_OF_CODE
 from noivu_ioc.web.pages import render
 
@@ -220,7 +220,7 @@ def _start(request: Request, principal: Principal, data: StartIn) -> int:
 
 
 def _complete(
-    request: Request, principal: Principal, run_id: int, position: int, note: str
+    request: Request, principal: Principal, run_id: RowId, position: RowId, note: str
 ) -> None:
     target = f"process {run_id} step {position}"
     with (
@@ -245,7 +245,7 @@ def _last_event(request: Request) -> int:
         return int(session.scalar(select(func.max(Event.id))) or 0)
 
 
-def _one(request: Request, principal: Principal, run_id: int, lang: str) -> dict[str, Any]:
+def _one(request: Request, principal: Principal, run_id: RowId, lang: str) -> dict[str, Any]:
     with (
         _audit_refusal(request, principal, "process.read", f"process {run_id}"),
         request.app.state.store.session() as session,
@@ -316,7 +316,7 @@ def api_start(
 
 
 @router.get("/api/processes/{run_id}")
-def api_process(request: Request, run_id: int, principal: Viewer, lang: Lang) -> dict[str, Any]:
+def api_process(request: Request, run_id: RowId, principal: Viewer, lang: Lang) -> dict[str, Any]:
     """A run with every step: state, holder unit, role, due date, lateness, who did it."""
     return _one(request, principal, run_id, lang)
 
@@ -324,8 +324,8 @@ def api_process(request: Request, run_id: int, principal: Viewer, lang: Lang) ->
 @router.post("/api/processes/{run_id}/steps/{position}/complete")
 def api_complete(
     request: Request,
-    run_id: int,
-    position: int,
+    run_id: RowId,
+    position: RowId,
     principal: Responder,
     lang: Lang,
     data: CompleteIn,
@@ -410,7 +410,7 @@ def start_form(
 
 
 def _run_context(
-    request: Request, principal: Principal, run_id: int, lang: str, error: str | None
+    request: Request, principal: Principal, run_id: RowId, lang: str, error: str | None
 ) -> dict[str, Any]:
     done = request.query_params.get("done")
     return {
@@ -425,15 +425,15 @@ def _run_context(
 
 
 @router.get("/processes/{run_id}", response_class=HTMLResponse)
-def process_page(request: Request, run_id: int, principal: Viewer, lang: Lang) -> Response:
+def process_page(request: Request, run_id: RowId, principal: Viewer, lang: Lang) -> Response:
     return render(request, "process.html", _run_context(request, principal, run_id, lang, None))
 
 
 @router.post("/processes/{run_id}/steps/{position}/complete", response_class=HTMLResponse)
 def complete_form(
     request: Request,
-    run_id: int,
-    position: int,
+    run_id: RowId,
+    position: RowId,
     principal: Responder,
     lang: Lang,
     note: Annotated[str, Form(max_length=4000)] = "",

@@ -8,14 +8,14 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
 from noivu_ioc.catalog import catalog
 from noivu_ioc.ingest import quarantine as service
 from noivu_ioc.ingest import sources as svc
 from noivu_ioc.store.models import as_utc
 from noivu_ioc.warehouse import quarantine as wq
-from noivu_ioc.web.deps import Ingest, Lang, Steward, client_of
+from noivu_ioc.web.deps import MAX_ROW_ID, Ingest, Lang, RowId, Steward, client_of
 from noivu_ioc.web.pages import render
 from noivu_ioc.web.routes.sources import RunPublic, local, maybe_utc, run_public
 
@@ -53,17 +53,23 @@ class EntryEdit(BaseModel):
     values: dict[str, str | None] = Field(description="Corrected values, by the entry's names.")
 
 
+# An entry id in a body: a whole number (not true/false), within the store's range.
+EntryId = Annotated[StrictInt, Field(ge=1, le=MAX_ROW_ID)]
+
+
 class Replay(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     source: str
-    ids: list[int] | None = Field(default=None, description="Omit to replay every pending one.")
+    ids: list[EntryId] | None = Field(
+        default=None, description="Omit to replay every pending one."
+    )
 
 
 class Dismiss(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    ids: list[int] = Field(min_length=1)
+    ids: list[EntryId] = Field(min_length=1)
     reason: str = Field(min_length=1, max_length=500)
 
 
@@ -138,16 +144,16 @@ def api_list(
         )
 
 
-@router.get("/api/quarantine/{entry_id}", response_model=EntryPublic)
-def api_entry(request: Request, entry_id: int, ctx: Ingest, principal: Steward) -> EntryPublic:
+@router.get("/api/quarantine/{entry_id:int}", response_model=EntryPublic)
+def api_entry(request: Request, entry_id: RowId, ctx: Ingest, principal: Steward) -> EntryPublic:
     with ctx.store.session() as session:
         entry, source = service.get_entry(ctx, session, principal, entry_id, client_of(request))
         return entry_public(entry, source.name)
 
 
-@router.patch("/api/quarantine/{entry_id}", response_model=EntryPublic)
+@router.patch("/api/quarantine/{entry_id:int}", response_model=EntryPublic)
 def api_edit(
-    request: Request, entry_id: int, ctx: Ingest, principal: Steward, data: EntryEdit
+    request: Request, entry_id: RowId, ctx: Ingest, principal: Steward, data: EntryEdit
 ) -> EntryPublic:
     """Correct an entry's values; replay it to load it."""
     with ctx.store.session() as session:
@@ -269,7 +275,7 @@ def quarantine_page(
 
 
 @router.post("/quarantine/{entry_id}/edit", include_in_schema=False)
-async def edit_form(request: Request, entry_id: int, ctx: Ingest, principal: Steward) -> Response:
+async def edit_form(request: Request, entry_id: RowId, ctx: Ingest, principal: Steward) -> Response:
     form = await request.form()
     values = {
         k[2:]: (str(v) if str(v) != "" else None) for k, v in form.items() if k.startswith("v:")

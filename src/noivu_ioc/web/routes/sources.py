@@ -31,7 +31,7 @@ from noivu_ioc.ingest.connectors import KINDS
 from noivu_ioc.ingest.mapping import FieldMap, Mapping
 from noivu_ioc.ingest.sync import IngestContext
 from noivu_ioc.store.models import Event, Source, SyncRun, as_utc
-from noivu_ioc.web.deps import Ingest, Lang, SourceViewer, Steward, client_of
+from noivu_ioc.web.deps import Ingest, Lang, RowId, SourceViewer, Steward, client_of
 from noivu_ioc.web.pages import render
 
 router = APIRouter(tags=["sources"])
@@ -321,7 +321,7 @@ def api_runs(name: str, ctx: Ingest, principal: SourceViewer, limit: int = 50) -
 
 
 @router.get("/api/sources/{name}/runs/{run_id}", response_model=RunPublic)
-def api_run(name: str, run_id: int, ctx: Ingest, principal: SourceViewer) -> RunPublic:
+def api_run(name: str, run_id: RowId, ctx: Ingest, principal: SourceViewer) -> RunPublic:
     with ctx.store.session() as session:
         return run_public(svc.run_of(session, principal, name, run_id))
 
