@@ -48,7 +48,7 @@ def _sensitive_cut(situation: Situation, ident: str, by: str) -> bool:
         indicator = situation.registry.get(ident)
     except IOCError:
         return False  # the route answers 404
-    return any(
+    return by in indicator.dimensions and any(
         by in m.entity_def.field_names
         and m.entity_def.field(by).sensitivity is Sensitivity.SENSITIVE
         for m in indicator.measures

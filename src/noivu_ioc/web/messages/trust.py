@@ -33,7 +33,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "records.province": ("Mã tỉnh", "Province code"),
     "records.filter": ("Lọc", "Filter"),
     "records.none": ("Không có bản ghi nào.", "No records."),
-    "records.next": ("Trang sau →", "Next page →"),
+    "records.next": ("Trang tiếp theo →", "Next page →"),
     "records.history": (
         "Lịch sử hồ sơ và xác minh trên sổ cái",
         "Record history, verified on the ledger",
@@ -90,5 +90,5 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "audit.any": ("Tất cả", "All"),
     "audit.count": ("{n} mục", "{n} entries"),
     "audit.none": ("Không có mục nào phù hợp.", "No matching entries."),
-    "audit.next": ("Trang sau →", "Next page →"),
+    "audit.next": ("Trang tiếp theo →", "Next page →"),
 }

@@ -143,6 +143,8 @@ def check_cut(request: Request, principal: Principal, ident: str, by: str | None
         return
     situation: Situation = request.app.state.situation
     indicator = situation.registry.get(ident)
+    if by not in indicator.dimensions:
+        return  # not a cut this indicator makes: the answer says so, with the reading
     for measure in indicator.measures:
         entity = measure.entity_def
         if by not in entity.field_names:
