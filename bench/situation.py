@@ -34,7 +34,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.parse
 from http.cookies import SimpleCookie
 from pathlib import Path
 from typing import Any
@@ -200,10 +199,9 @@ def _login(port: int) -> str:
     from noivu_ioc.demo import DEMO_PASSWORD
 
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-    form = urllib.parse.urlencode({"username": USER, "password": DEMO_PASSWORD})
-    connection.request(
-        "POST", "/login", form, {"Content-Type": "application/x-www-form-urlencoded"}
-    )
+    # The JSON login: the login form needs the pre-session CSRF token of its page.
+    body = json.dumps({"username": USER, "password": DEMO_PASSWORD})
+    connection.request("POST", "/api/session", body, {"Content-Type": "application/json"})
     response = connection.getresponse()
     response.read()
     cookies = SimpleCookie()

@@ -10,14 +10,21 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from cryptography.fernet import Fernet
 from fastapi.testclient import TestClient
 
 from noivu_ioc.demo import prepare_store
 from noivu_ioc.generate import generate_into
 from noivu_ioc.settings import Settings
 from noivu_ioc.store import OpStore
+from noivu_ioc.store.secrets import secret_box
 from noivu_ioc.warehouse import Warehouse
 from noivu_ioc.web.app import create_app
+
+# One installation key for every app of the test session (as every server of one store
+# must share it): the shared demo store keeps secrets, such as the demo administrators'
+# second factor, that each test's app, with its own data folder, must be able to open.
+os.environ.setdefault("IOC_SECRET_KEY", Fernet.generate_key().decode())
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 PG_ADMIN_URL = os.environ.get("IOC_TEST_POSTGRES", "postgresql://root@127.0.0.1:5432/test")
@@ -81,7 +88,7 @@ def demo_store(
     else:
         name, url = _new_pg_database()
     s = OpStore(url)
-    prepare_store(s)
+    prepare_store(s, secret_box(Settings()))
     yield s
     s.dispose()
     if name:

@@ -2,13 +2,139 @@
 
 from __future__ import annotations
 
-from fastapi.testclient import TestClient
+import re
+from typing import Any, Protocol
 
-from noivu_ioc.demo import DEMO_PASSWORD
+import pyotp
+from fastapi.testclient import TestClient
+from playwright.sync_api import Page, expect
+from sqlalchemy import select
+
+from noivu_ioc.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, DEMO_USERS
+from noivu_ioc.store import OpStore
+from noivu_ioc.store.models import User
+
+DEMO_ADMINS = {u.username for u in DEMO_USERS if u.role.value == "administrator"}
+
+# Second factors that the helpers enrolled, by (store or server, username): an administrator
+# made by a test enrols at the first login, and later logins need the same secret.
+ENROLLED: dict[tuple[str, str], str] = {}
+
+# The store behind each browser test's server (tests/browser/conftest.py fills it).
+SERVER_STORES: dict[str, OpStore] = {}
+
+
+class HttpClient(Protocol):
+    """What the helpers need of a client: TestClient and httpx2.Client both fit."""
+
+    headers: Any
+
+    def post(self, url: str, **kwargs: Any) -> Any: ...
+
+
+def totp_code(secret: str) -> str:
+    return pyotp.TOTP(secret).now()
+
+
+def forget_used_code(store: OpStore | None, username: str) -> None:
+    """Let the current code be used again. A code is accepted once (the replay refusal is
+    tested in tests/web/test_accounts_totp.py), while the suite's shared demo store sees
+    several administrator logins within one 30-second step."""
+    if store is None:
+        return
+    with store.session() as session:
+        user = session.scalar(select(User).where(User.username == username))
+        if user is not None:
+            user.totp_last_step = None
+
+
+def _secret_of(where: str, username: str) -> str:
+    found = ENROLLED.get((where, username))
+    if found is None and username in DEMO_ADMINS:
+        return DEMO_TOTP_SECRET
+    assert found is not None, f"no known second factor for {username} at {where}"
+    return found
+
+
+def second_factor(
+    client: HttpClient, username: str, due: str, where: str, store: OpStore | None = None
+) -> Any:
+    """Finish a login that answered 202: give the code, or enrol first (remembering the
+    secret for the next login). Returns the final answer."""
+    if due == "enrol":
+        enrolment = client.post("/api/account/totp/enrolment")
+        assert enrolment.status_code == 200, enrolment.text
+        secret = enrolment.json()["secret"]
+        ENROLLED[(where, username)] = secret
+        return client.post("/api/account/totp/confirm", json={"code": totp_code(secret)})
+    forget_used_code(store, username)
+    return client.post("/api/session/totp", json={"code": totp_code(_secret_of(where, username))})
 
 
 def login(client: TestClient, username: str, password: str = DEMO_PASSWORD) -> TestClient:
-    """Log ``client`` in through the JSON API; its cookie jar keeps the session."""
-    response = client.post("/api/session", json={"username": username, "password": password})
-    assert response.status_code == 200, response.text
+    """Log ``client`` in through the JSON API, second factor included for the accounts that
+    have one (every administrator); its cookie jar keeps the session and its headers the
+    session's CSRF token (needed with form and file bodies)."""
+    store: OpStore = client.app.state.store  # type: ignore[attr-defined]
+    login_http(client, username, password, where=store.url, store=store)
     return client
+
+
+def login_http(
+    client: HttpClient,
+    username: str,
+    password: str,
+    *,
+    where: str,
+    store: OpStore | None = None,
+) -> Any:
+    response = client.post("/api/session", json={"username": username, "password": password})
+    if response.status_code == 202:
+        response = second_factor(client, username, response.json()["second_factor"], where, store)
+    assert response.status_code == 200, response.text
+    client.headers["X-CSRF-Token"] = response.headers["x-csrf-token"]
+    return response
+
+
+def login_form(
+    client: TestClient, username: str, password: str = DEMO_PASSWORD, next_path: str = "/"
+) -> Any:
+    """Log in through the login page as a browser does: the page first (its pre-session
+    CSRF cookie and token), then the form."""
+    page = client.get("/login")
+    token = re.search(r'name="csrf_token" value="([^"]*)"', page.text)
+    assert token, page.text
+    return client.post(
+        "/login",
+        data={
+            "csrf_token": token[1],
+            "username": username,
+            "password": password,
+            "next": next_path,
+        },
+        follow_redirects=False,
+    )
+
+
+def log_in_page(page: Page, server: str, username: str, path: str = "/") -> None:
+    """Log in through the real login page of a browser test's server, giving the second
+    factor (or enrolling one, reading the secret off the page) when it is asked for."""
+    from urllib.parse import quote
+
+    page.goto(server + "/login?next=" + quote(path, safe=""))
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", DEMO_PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_load_state()
+    if "/account/totp" in page.url:
+        secret = page.get_by_test_id("totp-secret").inner_text().replace(" ", "")
+        ENROLLED[(server, username)] = secret
+        page.fill("input[name=code]", totp_code(secret))
+        page.click("button[type=submit]")
+    elif "/login/totp" in page.url:
+        forget_used_code(SERVER_STORES.get(server), username)
+        store = SERVER_STORES.get(server)
+        where = store.url if store is not None else server
+        page.fill("input[name=code]", totp_code(_secret_of(where, username)))
+        page.click("button[type=submit]")
+    expect(page).not_to_have_url(re.compile(r"/(login|account/totp)"))

@@ -23,7 +23,7 @@ def test_help_documents_every_command() -> None:
     for command in ("demo", "serve", "generate", "users", "units", "db", "catalog"):
         assert command in result.output
     users_help = runner.invoke(app, ["users", "--help"]).output
-    for command in ("create", "list", "disable"):
+    for command in ("create", "list", "disable", "totp-reset", "unlock"):
         assert command in users_help
 
 
@@ -31,7 +31,7 @@ def test_users_create_list_disable(env: dict[str, str]) -> None:
     created = runner.invoke(
         app,
         ["users", "create", "sonv.danang", "--role", "provincial_officer", "--unit", "SNV.48",
-         "--full-name", "Phan Thị Hạnh", "--password", "mat-khau-123"],
+         "--full-name", "Phan Thị Hạnh", "--password", "hoa-ban-tren-doi-moc-chau"],
         env=env,
     )
     assert created.exit_code == 0, created.output
@@ -47,7 +47,7 @@ def test_an_officer_outside_one_province_is_refused(env: dict[str, str]) -> None
     result = runner.invoke(
         app,
         ["users", "create", "x", "--role", "provincial_officer", "--unit", "SNV.01",
-         "--unit", "SNV.79", "--password", "mat-khau-123"],
+         "--unit", "SNV.79", "--password", "hoa-ban-tren-doi-moc-chau"],
         env=env,
     )
     assert result.exit_code == 2

@@ -15,8 +15,10 @@ import httpx2 as httpx
 import pytest
 
 from noivu_ioc.demo import DEMO_PASSWORD
+from tests.factories import login_http
 
 IOC = [sys.executable, "-m", "noivu_ioc.cli"]
+ADMIN_PASSWORD = "vuon-cau-mua-xuan-quan-tri"  # meets the password policy
 
 
 def _free_port() -> int:
@@ -72,14 +74,13 @@ def test_serve_uses_the_stores_given_by_settings(store_url: str, tmp_path: Path)
            "IOC_DATA_DIR": str(tmp_path / "unused")}
     created = subprocess.run(
         [*IOC, "users", "create", "admin", "--role", "administrator", "--unit", "BNV",
-         "--password", "mat-khau-quan-tri"],
+         "--password", ADMIN_PASSWORD],
         env={**os.environ, **env}, cwd=tmp_path, capture_output=True, text=True,
     )
     assert created.returncode == 0, created.stderr
     with running(["serve"], env, tmp_path) as base, httpx.Client(base_url=base) as client:
-        login = client.post("/api/session", json={"username": "admin",
-                                                  "password": "mat-khau-quan-tri"})
-        assert login.status_code == 200
+        # An administrator enrols a second factor at the first login.
+        login_http(client, "admin", ADMIN_PASSWORD, where=base)
         overview = client.get("/api/overview").json()
         assert overview["persons"] == 0 and overview["scope_national"] is True
     assert not (tmp_path / "unused").exists()

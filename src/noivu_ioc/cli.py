@@ -32,7 +32,10 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
-users_app = typer.Typer(help="Create, list and disable user accounts.", no_args_is_help=True)
+users_app = typer.Typer(
+    help="Create, list and disable user accounts; reset a second factor, lift a lock-out.",
+    no_args_is_help=True,
+)
 units_app = typer.Typer(help="Administrative units and the 2025 conversion.", no_args_is_help=True)
 db_app = typer.Typer(help="The operational store's schema.", no_args_is_help=True)
 catalog_app = typer.Typer(help="The sector catalog (data dictionary).", no_args_is_help=True)
@@ -100,7 +103,13 @@ def demo(
 ) -> None:
     """Create the embedded stores under IOC_DATA_DIR, load realistic data, create one user
     per role and serve the IOC (http://127.0.0.1:8000 by default)."""
-    from noivu_ioc.demo import DEMO_PASSWORD, DEMO_USERS, prepare_store, prepare_warehouse
+    from noivu_ioc.demo import (
+        DEMO_PASSWORD,
+        DEMO_TOTP_SECRET,
+        DEMO_USERS,
+        prepare_store,
+        prepare_warehouse,
+    )
     from noivu_ioc.demo_operations import prepare_operations
     from noivu_ioc.demo_sources import prepare_sources
     from noivu_ioc.indicators.registry import Registry, library
@@ -112,9 +121,9 @@ def demo(
     settings = _settings(host=host, port=port)
     try:
         store = OpStore(settings.resolved_database_url)
-        created = prepare_store(store)
+        created = prepare_store(store, secret_box(settings))
         warehouse = open_warehouse(settings.resolved_warehouse_url)
-        summary = prepare_warehouse(warehouse, scale, seed, reset)
+        summary = prepare_warehouse(warehouse, scale, seed, reset, ledger=store)
         sources = prepare_sources(
             IngestContext(store, warehouse, settings, secret_box(settings))
         )
@@ -137,6 +146,7 @@ def demo(
         typer.echo(
             f"created demo users (password {DEMO_PASSWORD}): "
             + ", ".join(f"{u.username} ({u.role.value})" for u in DEMO_USERS)
+            + f"; administrators' second factor (TOTP secret): {DEMO_TOTP_SECRET}"
         )
     _serve(settings, store, warehouse)
 
@@ -160,6 +170,7 @@ def serve(host: Host = None, port: Port = None) -> None:
 def generate(scale: Scale = "demo", seed: Seed = 2025) -> None:
     """Replace the warehouse's sector data with generated data (deterministic per seed)."""
     from noivu_ioc.generate import SCALES, generate_into
+    from noivu_ioc.store import open_store
     from noivu_ioc.warehouse import open_warehouse
 
     if scale not in SCALES:
@@ -167,7 +178,9 @@ def generate(scale: Scale = "demo", seed: Seed = 2025) -> None:
     settings = _settings()
     try:
         warehouse = open_warehouse(settings.resolved_warehouse_url)
-        summary = generate_into(warehouse, scale, seed)
+        # The personnel records generated go into the ledger of the operational store.
+        store = open_store(settings.resolved_database_url)
+        summary = generate_into(warehouse, scale, seed, ledger=store)
     except IOCError as exc:
         _fail(exc.message)
     for entity, rows in summary.rows.items():
@@ -284,6 +297,37 @@ def users_disable(username: str) -> None:
     except IOCError as exc:
         _fail(exc.message)
     typer.echo(f"disabled user {username}")
+
+
+@users_app.command("totp-reset")
+def users_totp_reset(username: str) -> None:
+    """Remove a user's second factor (a lost phone) and end their sessions; they enrol again
+    at their next login (administrators must)."""
+    from noivu_ioc.access import totp
+    from noivu_ioc.access.users import get_user
+
+    try:
+        with _store() as store, store.session() as session:
+            ended = totp.reset(session, None, get_user(session, username), None)
+    except IOCError as exc:
+        _fail(exc.message)
+    typer.echo(f"reset the second factor of {username}; {ended} sessions ended")
+
+
+@users_app.command("unlock")
+def users_unlock(username: str) -> None:
+    """Lift the lock-out of a username after too many failed logins."""
+    from noivu_ioc.access import throttle
+    from noivu_ioc.access.users import audit, get_user
+
+    try:
+        with _store() as store, store.session() as session:
+            user = get_user(session, username)
+            cleared = throttle.clear(session, throttle.user_key(user.username))
+            audit(session, "login.unlock", "ok", username="cli", target=user.username)
+    except IOCError as exc:
+        _fail(exc.message)
+    typer.echo(f"{username}: " + ("lock-out lifted" if cleared else "was not locked"))
 
 
 # -- units, db, catalog -------------------------------------------------------------------

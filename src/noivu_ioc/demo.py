@@ -17,13 +17,18 @@ from noivu_ioc.indicators.scenes import seed_scenes
 from noivu_ioc.operations.plans import seed_plans
 from noivu_ioc.operations.processes import seed_templates
 from noivu_ioc.store import OpStore
-from noivu_ioc.store.models import User
+from noivu_ioc.store.models import User, utcnow
+from noivu_ioc.store.secrets import SecretBox
 from noivu_ioc.units.org import seed_org_units
 from noivu_ioc.warehouse import LoadSummary, Warehouse
 
 log = logging.getLogger(__name__)
 
-DEMO_PASSWORD = "demo-ioc-2026"
+# Meets the password policy (access.passwords): the demo shows what a real one looks like.
+DEMO_PASSWORD = "sen-hong-ba-dinh"
+# The second factor of the demo's administrators, pre-enrolled so that a person can add it
+# to an authenticator app by hand (it is printed in the README); never use it elsewhere.
+DEMO_TOTP_SECRET = "F3RDJ65TW5ZGMYECYPDT7W2MC6OZYRAG"
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,8 +52,10 @@ DEMO_USERS: tuple[DemoUser, ...] = (
 )
 
 
-def prepare_store(store: OpStore) -> list[str]:
-    """Migrate, seed the units and create the demo users that do not exist yet."""
+def prepare_store(store: OpStore, box: SecretBox | None = None) -> list[str]:
+    """Migrate, seed the units and create the demo users that do not exist yet. With the
+    installation's secret box, the administrators among them get the demo's second factor
+    (``DEMO_TOTP_SECRET``); without it they enrol one at their first login."""
     store.upgrade()
     created: list[str] = []
     with store.session() as session:
@@ -57,7 +64,7 @@ def prepare_store(store: OpStore) -> list[str]:
         for u in DEMO_USERS:
             if u.username in existing:
                 continue
-            create_user(
+            user = create_user(
                 session,
                 username=u.username,
                 full_name=u.full_name,
@@ -65,6 +72,9 @@ def prepare_store(store: OpStore) -> list[str]:
                 roles=[u.role.value],
                 units=[u.unit],
             )
+            if box is not None and u.role is Role.ADMINISTRATOR:
+                user.totp_secret = box.seal({"totp": DEMO_TOTP_SECRET})
+                user.totp_confirmed_at = utcnow()
             created.append(u.username)
         seed_scenes(session, Registry(library()))
         seed_plans(session)
@@ -74,10 +84,11 @@ def prepare_store(store: OpStore) -> list[str]:
 
 
 def prepare_warehouse(
-    warehouse: Warehouse, scale: str, seed: int, reset: bool
+    warehouse: Warehouse, scale: str, seed: int, reset: bool, ledger: OpStore | None = None
 ) -> LoadSummary | None:
-    """Generate the demo data unless the warehouse already holds some (or ``reset``)."""
+    """Generate the demo data unless the warehouse already holds some (or ``reset``); with
+    ``ledger``, the generated personnel records are appended to its ledger."""
     if warehouse.count("person") and not reset:
         log.info("warehouse already holds data; keeping it (use --reset to regenerate)")
         return None
-    return generate_into(warehouse, scale, seed)
+    return generate_into(warehouse, scale, seed, ledger=ledger)

@@ -102,6 +102,100 @@ class Settings(BaseSettings):
         default="http://127.0.0.1:8000",
         description="Address of the IOC as users reach it, for links in e-mails.",
     )
+    # -- accounts: lock-out, sessions, second factor, CSRF, sign-in through OpenID Connect --
+    session_idle_minutes: float = Field(
+        default=120.0,
+        gt=0,
+        description="A login ends after this long without a request (measured to the minute).",
+    )
+    session_cache_seconds: float = Field(
+        default=2.0,
+        ge=0,
+        description="How long a server process keeps a resolved session in memory: a session "
+        "revoked or a user disabled in another process stops working here within this time.",
+    )
+    login_user_failures: int = Field(
+        default=5,
+        ge=1,
+        description="Failed logins of one username within the window that lock it.",
+    )
+    login_address_failures: int = Field(
+        default=50,
+        ge=1,
+        description="Failed logins from one client address within the window that lock it.",
+    )
+    login_window_minutes: float = Field(
+        default=15.0, gt=0, description="The window in which failed logins are counted."
+    )
+    login_lock_minutes: float = Field(
+        default=15.0,
+        gt=0,
+        description="First lock-out of a username or address; each further one lasts twice as "
+        "long, up to login_lock_max_minutes.",
+    )
+    login_lock_max_minutes: float = Field(
+        default=1440.0, gt=0, description="Longest lock-out of a username or address."
+    )
+    totp_issuer: str = Field(
+        default="IOC Bộ Nội vụ",
+        min_length=1,
+        description="Name under which authenticator apps list the IOC's second factor.",
+    )
+    request_max_bytes: int = Field(
+        default=16 * 1024 * 1024,
+        gt=0,
+        description="Largest body of a request other than file uploads, attachments and push "
+        "batches (those have their own limits).",
+    )
+    csrf_trusted_origins: str = Field(
+        default="",
+        description="Other origins (comma-separated, e.g. https://ioc.moha.gov.vn) whose pages "
+        "may post to the IOC; its own address and public_url always may.",
+    )
+    oidc_issuer: str | None = Field(
+        default=None,
+        description="Issuer URL of an OpenID Connect provider; set, the login page offers "
+        "sign-in through it.",
+    )
+    oidc_client_id: str | None = Field(default=None, description="The IOC's client id there.")
+    oidc_client_secret: str | None = Field(
+        default=None, description="The IOC's client secret there."
+    )
+    oidc_scopes: str = Field(
+        default="openid profile email", description="Scopes asked for (space-separated)."
+    )
+    oidc_user_claim: str = Field(
+        default="preferred_username",
+        description="Claim of the ID token that names an existing IOC account the first time "
+        "a person signs in (afterwards the provider's subject is used).",
+    )
+    oidc_user_field: str = Field(
+        default="username",
+        pattern="^(username|email)$",
+        description="Field of the IOC account that oidc_user_claim is compared with.",
+    )
+    oidc_label: str = Field(
+        default="SSO",
+        min_length=1,
+        description="Name of the provider on the login button.",
+    )
+    # -- the verifiable ledger: the key that signs its tree heads, the witnesses it trusts --
+    ledger_key: str | None = Field(
+        default=None,
+        description="Ed25519 private key that signs the ledger's tree heads: base64 of its 32 "
+        "raw bytes. Default: the key file (ledger_key_file). Give every server of one store "
+        "the same key.",
+    )
+    ledger_key_file: Path | None = Field(
+        default=None,
+        description="PEM file of the ledger's signing key, created with owner-only permissions "
+        "when missing. Default: ledger.key in data_dir.",
+    )
+    ledger_witnesses: dict[str, str] = Field(
+        default_factory=dict,
+        description='Witnesses whose cosignatures of tree heads the IOC accepts, as JSON: '
+        '{"name": "base64 of the witness\'s 32-byte Ed25519 public key", ...}.',
+    )
 
     @property
     def resolved_database_url(self) -> str:

@@ -17,6 +17,8 @@ from noivu_ioc.store import OpStore
 from noivu_ioc.store.models import AuditEvent, LoginSession, User
 from noivu_ioc.units.org import seed_org_units
 
+PASSWORD = "mật-khẩu-dài-của-thu-hà"
+
 
 @pytest.fixture
 def seeded(store: OpStore) -> OpStore:
@@ -28,7 +30,7 @@ def seeded(store: OpStore) -> OpStore:
 def make_officer(store: OpStore, username: str = "sonv.hue", unit: str = "SNV.46") -> None:
     with store.session() as s:
         users.create_user(s, username=username, full_name="Tôn Nữ Thu Hà",
-                          password="mật-khẩu-dài", roles=["provincial_officer"], units=[unit])
+                          password=PASSWORD, roles=["provincial_officer"], units=[unit])
 
 
 def test_password_is_stored_as_argon2id(seeded: OpStore) -> None:
@@ -36,13 +38,13 @@ def test_password_is_stored_as_argon2id(seeded: OpStore) -> None:
     with seeded.session() as s:
         user = users.get_user(s, "sonv.hue")
         assert user.password_hash.startswith("$argon2id$")
-        assert "mật-khẩu-dài" not in user.password_hash
+        assert PASSWORD not in user.password_hash
 
 
 def test_principal_carries_roles_and_scope(seeded: OpStore) -> None:
     make_officer(seeded)
     with seeded.session() as s:
-        principal = users.principal_of(users.authenticate(s, "sonv.hue", "mật-khẩu-dài", None))
+        principal = users.principal_of(users.authenticate(s, "sonv.hue", PASSWORD, None))
     assert principal.roles == {Role.PROVINCIAL_OFFICER}
     assert principal.scope.provinces == {"46"} and not principal.scope.national
     assert principal.can(Permission.VIEW_SITUATION)
@@ -61,10 +63,10 @@ def test_wrong_password_fails_and_is_audited(seeded: OpStore) -> None:
 
 def test_nothing_half_created_when_scope_is_invalid(seeded: OpStore) -> None:
     with pytest.raises(InvalidInputError, match="one province"), seeded.session() as s:
-        users.create_user(s, username="x", full_name="X", password="password-1",
+        users.create_user(s, username="x", full_name="X", password="cay-gao-do-ven-song",
                           roles=["provincial_officer"], units=["SNV.01", "SNV.79"])
     with pytest.raises(NotFoundError), seeded.session() as s:
-        users.create_user(s, username="y", full_name="Y", password="password-1",
+        users.create_user(s, username="y", full_name="Y", password="cay-gao-do-ven-song",
                           roles=["analyst"], units=["SNV.01", "SNV.404"])
     with seeded.session() as s:
         assert s.scalars(select(User)).all() == []
@@ -76,7 +78,8 @@ def test_nothing_half_created_when_scope_is_invalid(seeded: OpStore) -> None:
         ({"roles": ["chief"]}, "'chief' is not a role"),
         ({"roles": []}, "at least one role"),
         ({"units": []}, "needs a scope"),
-        ({"password": "short"}, "at least 8"),
+        ({"password": "short"}, "at least 12"),
+        ({"password": "matkhau-123456"}, "common password"),
         ({"username": "bad name!"}, "is not valid"),
     ],
 )
@@ -84,7 +87,7 @@ def test_invalid_accounts_are_refused_with_the_fix(
     seeded: OpStore, kwargs: dict[str, object], message: str
 ) -> None:
     fields: dict[str, object] = {"username": "a.b", "full_name": "A B",
-                                 "password": "password-1", "roles": ["analyst"],
+                                 "password": "cay-gao-do-ven-song", "roles": ["analyst"],
                                  "units": ["BNV"]} | kwargs
     with pytest.raises(InvalidInputError, match=message), seeded.session() as s:
         users.create_user(s, **fields)  # type: ignore[arg-type]
@@ -110,7 +113,7 @@ def test_session_lifecycle_and_disable(seeded: OpStore) -> None:
     with pytest.raises(NotAuthenticatedError), seeded.session() as s:
         users.resolve_session(s, token)
     with pytest.raises(NotAuthenticatedError), seeded.session() as s:
-        users.authenticate(s, "sonv.hue", "mật-khẩu-dài", None)
+        users.authenticate(s, "sonv.hue", PASSWORD, None)
 
 
 def test_expired_and_forged_sessions_are_refused(seeded: OpStore) -> None:

@@ -18,6 +18,7 @@ from noivu_ioc.settings import Settings
 from noivu_ioc.store import OpStore
 from noivu_ioc.warehouse import Warehouse
 from noivu_ioc.web.app import create_app
+from tests.factories import SERVER_STORES
 
 CHROMIUM = os.environ.get("IOC_TEST_CHROMIUM", "/usr/bin/chromium")
 OUTPUT = Path(__file__).resolve().parents[2] / "test-output" / "screenshots"
@@ -53,7 +54,10 @@ def server(tmp_path: Path, demo_store: OpStore, demo_warehouse: Warehouse) -> It
             break
         time.sleep(0.05)
     assert server.started, "uvicorn did not start"
-    yield f"http://127.0.0.1:{port}"
+    base = f"http://127.0.0.1:{port}"
+    SERVER_STORES[base] = demo_store  # for the login helper's second factor
+    yield base
+    SERVER_STORES.pop(base, None)
     server.should_exit = True
     thread.join()
 

@@ -11,18 +11,15 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from noivu_ioc.demo import DEMO_PASSWORD
 from noivu_ioc.warehouse import Warehouse
+from tests.factories import log_in_page
 
 pytestmark = pytest.mark.browser
 
 
 def _login(browser: Browser, server: str, username: str) -> Page:
     page = browser.new_page(viewport={"width": 1440, "height": 900})
-    page.goto(server + "/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", DEMO_PASSWORD)
-    page.click("button[type=submit]")
+    log_in_page(page, server, username)  # administrators give their second factor
     expect(page.locator("h1")).to_have_text("Tình hình tổng thể")
     return page
 

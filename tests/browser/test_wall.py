@@ -10,15 +10,14 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import Browser, Page, Route, expect
 
-from noivu_ioc.demo import DEMO_PASSWORD
 from noivu_ioc.ingest import events
 from noivu_ioc.store import OpStore
+from tests.factories import log_in_page
 
 pytestmark = pytest.mark.browser
 
@@ -43,10 +42,7 @@ def _open(
         viewport={"width": width, "height": height}, device_scale_factor=scale
     )
     page = context.new_page()
-    page.goto(server + "/login?next=" + quote(path, safe=""))
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", DEMO_PASSWORD)
-    page.click("button[type=submit]")
+    log_in_page(page, server, username, path)  # administrators give their second factor
     expect(page.get_by_test_id("wall").or_(page.get_by_test_id("scene-list"))).to_be_visible()
     return page
 

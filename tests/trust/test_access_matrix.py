@@ -22,6 +22,8 @@ from sqlalchemy import select
 from noivu_ioc.access.users import create_user, principal_of
 from noivu_ioc.demo import DEMO_PASSWORD
 from noivu_ioc.ingest import events
+from noivu_ioc.ledger import heads, records
+from noivu_ioc.settings import Settings
 from noivu_ioc.store import OpStore
 from noivu_ioc.store.models import Alert, AlertRule, User, utcnow
 from noivu_ioc.warehouse import Warehouse
@@ -101,7 +103,9 @@ def _person(warehouse: Warehouse, where: str, params: list[object]) -> str:
 
 
 @pytest.fixture(scope="module")
-def world(demo_store: OpStore, demo_warehouse: Warehouse) -> Iterator[World]:
+def world(
+    demo_store: OpStore, demo_warehouse: Warehouse, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[World]:
     commune = demo_warehouse.scalar(
         "SELECT commune_code FROM person WHERE province_code = '15' AND commune_code IS NOT "
         "NULL GROUP BY commune_code ORDER BY count(*) DESC LIMIT 1"
@@ -114,6 +118,9 @@ def world(demo_store: OpStore, demo_warehouse: Warehouse) -> Iterator[World]:
         "sibling": _person(demo_warehouse, "province_code = '01'", []),
         "parent": _person(demo_warehouse, "province_code IS NULL", []),
     }
+    # The personnel records in the ledger, under a signed head, for the proofs of a record.
+    records.reconcile(demo_store, demo_warehouse, repair=True, origin="generate")
+    heads.sign_head(demo_store, Settings(data_dir=tmp_path_factory.mktemp("ledger-key")))
     with demo_store.session() as session:
         rule = AlertRule(
             name=f"ma-tran-{uuid.uuid4().hex[:8]}",

@@ -3,15 +3,11 @@
 from fastapi.testclient import TestClient
 
 from noivu_ioc.demo import DEMO_PASSWORD
-from tests.factories import login
+from tests.factories import login, login_form
 
 
 def test_login_form_sets_an_httponly_cookie_and_redirects(client: TestClient) -> None:
-    response = client.post(
-        "/login",
-        data={"username": "lanhdao", "password": DEMO_PASSWORD, "next": "/catalog"},
-        follow_redirects=False,
-    )
+    response = login_form(client, "lanhdao", DEMO_PASSWORD, "/catalog")
     assert response.status_code == 303
     assert response.headers["location"] == "/catalog"
     cookie = response.headers["set-cookie"]
@@ -20,7 +16,7 @@ def test_login_form_sets_an_httponly_cookie_and_redirects(client: TestClient) ->
 
 
 def test_wrong_password_shows_a_vietnamese_message(client: TestClient) -> None:
-    response = client.post("/login", data={"username": "lanhdao", "password": "sai-mat-khau"})
+    response = login_form(client, "lanhdao", "sai-mat-khau")
     assert response.status_code == 401
     assert "Sai tên đăng nhập hoặc mật khẩu" in response.text
     assert client.get("/api/me").status_code == 401
@@ -28,11 +24,8 @@ def test_wrong_password_shows_a_vietnamese_message(client: TestClient) -> None:
 
 def test_next_cannot_send_the_user_to_another_site(client: TestClient) -> None:
     for target in ("//evil.example/", "https://evil.example/", "/\\evil.example"):
-        response = client.post(
-            "/login",
-            data={"username": "lanhdao", "password": DEMO_PASSWORD, "next": target},
-            follow_redirects=False,
-        )
+        client.cookies.clear()
+        response = login_form(client, "lanhdao", DEMO_PASSWORD, target)
         assert response.headers["location"] == "/"
 
 

@@ -5,7 +5,7 @@ import pytest
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
-from noivu_ioc.web.deps import current_principal
+from noivu_ioc.web.deps import current_principal, login_in_progress
 
 PUBLIC = {
     ("GET", "/login"),
@@ -19,6 +19,30 @@ PUBLIC = {
     # before and without a session to install the app.
     ("GET", "/manifest.webmanifest"),
     ("GET", "/sw.js"),
+    # Sign-in through an OpenID Connect provider (404 when none is configured).
+    ("GET", "/login/oidc"),
+    ("GET", "/login/oidc/callback"),
+    # The ledger's public face: only hashes, sizes and signatures, so that a witness outside
+    # the ministry can check the log without an account; a cosignature is authenticated by
+    # its signature against the witnesses the IOC trusts (IOC_LEDGER_WITNESSES).
+    ("GET", "/api/ledger/head"),
+    ("GET", "/api/ledger/public-key"),
+    ("GET", "/api/ledger/proof/inclusion"),
+    ("GET", "/api/ledger/proof/consistency"),
+    ("POST", "/api/ledger/cosignatures"),
+}
+
+# A session that waits for its second factor may call these and nothing else: they depend on
+# the session in progress (``login_in_progress``) instead of the principal.
+SECOND_FACTOR = {
+    ("GET", "/login/totp"),
+    ("POST", "/login/totp"),
+    ("POST", "/api/session/totp"),
+    ("GET", "/account/totp"),
+    ("POST", "/account/totp"),
+    ("GET", "/api/account/totp"),
+    ("POST", "/api/account/totp/enrolment"),
+    ("POST", "/api/account/totp/confirm"),
 }
 
 # Sector systems call these with their source's API key instead of a login session; an
@@ -26,11 +50,11 @@ PUBLIC = {
 KEY_AUTHENTICATED = {("POST", "/api/push/{source}/{binding}")}
 
 
-def _depends_on_principal(route: APIRoute) -> bool:
+def _depends_on_principal(route: APIRoute, dependency: object = current_principal) -> bool:
     stack = list(route.dependant.dependencies)
     while stack:
         dep = stack.pop()
-        if dep.call is current_principal:
+        if dep.call is dependency:
             return True
         stack.extend(dep.dependencies)
     return False
@@ -61,9 +85,16 @@ def test_every_non_public_route_depends_on_the_principal(client: TestClient) -> 
         (m, r.path)
         for r in _routes(client)
         for m in r.methods
-        if (m, r.path) not in PUBLIC | KEY_AUTHENTICATED and not _depends_on_principal(r)
+        if (m, r.path) not in PUBLIC | KEY_AUTHENTICATED | SECOND_FACTOR
+        and not _depends_on_principal(r)
     ]
     assert missing == []
+
+
+def test_the_second_factor_routes_depend_on_the_session_in_progress(client: TestClient) -> None:
+    found = {(m, r.path): r for r in _routes(client) for m in r.methods}
+    assert set(found) >= SECOND_FACTOR
+    assert all(_depends_on_principal(found[k], login_in_progress) for k in SECOND_FACTOR)
 
 
 def test_every_non_public_route_refuses_an_anonymous_caller(client: TestClient) -> None:

@@ -45,6 +45,7 @@ from noivu_ioc.ingest.readers.base import (
     later_cursor,
 )
 from noivu_ioc.ingest.validate import ADMIN_REF, Checked, check_batch
+from noivu_ioc.ledger import records as ledger_records
 from noivu_ioc.settings import Settings
 from noivu_ioc.store import OpStore
 from noivu_ioc.store.models import PushBatch, Source, SyncRun, as_utc, utcnow
@@ -611,8 +612,10 @@ def _commit(
         user=user,
         read=sum(t.read for t in tallies.values()),
         staged=sum(t.staged for t in tallies.values()),
+        track=tuple(e for e in entities if e in ledger_records.TRACKED),
     )
     result = merge.commit_run(ctx.warehouse, staging, plan)
+    ledgered = _record_in_ledger(ctx, result, plan)
     read, staged = plan.read, plan.staged
     loaded = staged - result.rejected_at_commit
     if read != loaded + result.quarantined:
@@ -651,6 +654,8 @@ def _commit(
         "load_id": result.load_id,
         "commit_seconds": round(result.seconds, 3),
     }
+    if ledgered is not None:
+        detail["ledger"] = ledgered
     if any_item_error and snapshot:
         detail["notes"] = ["deletions were not detected because some files could not be read"]
     state = "partial" if any_item_error else "succeeded"
@@ -665,6 +670,33 @@ def _commit(
         detail,
         "; ".join(errors) or None,
     )
+
+
+def _record_in_ledger(
+    ctx: IngestContext, result: merge.CommitResult, plan: merge.CommitPlan
+) -> dict[str, Any] | None:
+    """Append the personnel records the commit changed to the ledger. The warehouse has
+    committed already: a failure here is reported with the run, not a failed run, and the
+    missing entries are appended by ``ioc ledger verify --records --repair``."""
+    table = result.changes.get(ledger_records.ENTITY)
+    if table is None:
+        return None
+    log.info("run %s: recording %s personnel changes in the ledger", plan.run_id, table.num_rows)
+    try:
+        appended = ledger_records.record_commit(
+            ctx.store,
+            table,
+            load_id=result.load_id,
+            run_id=plan.run_id,
+            origin="replay" if plan.replay else "sync",
+        )
+    except Exception as exc:
+        log.exception("run %s: the ledger could not record its personnel changes", plan.run_id)
+        return {
+            "error": f"the ledger could not record the {table.num_rows} personnel changes "
+            f"({type(exc).__name__}: {exc}); `ioc ledger verify --records --repair` appends them"
+        }
+    return {"entries": appended}
 
 
 def _mark_push_batches(ctx: IngestContext, items: tuple[str, ...], run_id: int) -> None:
@@ -707,11 +739,21 @@ def _worker_alive(worker: str | None) -> bool:
     return True
 
 
+def _repair_ledger(ctx: IngestContext, load_id: int) -> None:
+    """A process that died after its commit may not have appended its personnel changes to
+    the ledger: append what the load left missing."""
+    try:
+        ledger_records.reconcile(ctx.store, ctx.warehouse, load_id=load_id, repair=True)
+    except Exception:
+        log.exception("load %s: could not check its personnel records against the ledger", load_id)
+
+
 def reconcile(ctx: IngestContext) -> list[int]:
     """Close the runs that a dead process left 'running': 'succeeded' if the warehouse
     holds their commit (the process died before it could report), 'interrupted' if not
     (nothing of them was loaded). Returns the ids of the runs closed."""
     closed: list[int] = []
+    committed: list[int] = []  # loads of personnel records whose runs did commit
     now = utcnow()
     with ctx.store.session() as session:
         running = session.scalars(select(SyncRun).where(SyncRun.state == "running")).all()
@@ -735,6 +777,8 @@ def reconcile(ctx: IngestContext) -> list[int]:
                 run.rows_read = int(counts.get("read", 0))
                 run.rows_loaded = int(counts.get("loaded", 0))
                 run.error = "the process ended before reporting; figures from the warehouse"
+                if ledger_records.ENTITY in counts.get("entities", {}):
+                    committed.append(int(str(load["load_id"])))
             else:
                 run.state = "interrupted"
                 run.error = (
@@ -749,4 +793,6 @@ def reconcile(ctx: IngestContext) -> list[int]:
                     source.next_run_at = now
             closed.append(run.id)
             log.warning("run %s of source %s closed as %s", run.id, run.source_id, run.state)
+    for load_id in committed:
+        _repair_ledger(ctx, load_id)
     return closed

@@ -1,7 +1,8 @@
 """The scheduled work of operations, run in a thread of each server process and, through the
 lease ``operations``, by one process at a time: evaluating the alert rules (with their
 escalations), reminding whoever has not acted on an alert, a task, a process step or a
-directive, publishing CAP messages, and sending the e-mail and SMS copies of notifications.
+directive, publishing CAP messages, sending the e-mail and SMS copies of notifications, and
+sealing the audit trail into the ledger under a new signed tree head.
 
 Each tick the loop claims the lease for three of its intervals and, when it holds it, runs
 the jobs in turn; the holder renews it every tick, and another process takes over when the
@@ -17,6 +18,8 @@ from collections.abc import Callable, Sequence
 
 from noivu_ioc.indicators.engine import Evaluator
 from noivu_ioc.indicators.registry import Registry
+from noivu_ioc.ledger import audit as ledger_audit
+from noivu_ioc.ledger import heads
 from noivu_ioc.operations import alerts, cap, directives, incidents, lease, outbox, processes
 from noivu_ioc.operations.evaluate import evaluate_rules
 from noivu_ioc.settings import Settings
@@ -55,6 +58,9 @@ def operations_jobs(
             lambda: cap.publish_due(store, sender=settings.smtp_from, base_url=settings.public_url),
         ),
         ("e-mail and SMS", lambda: outbox.send_due(store, settings)),
+        # Last, so that the audit entries of this tick's work are sealed in this tick.
+        ("audit sealing", lambda: ledger_audit.seal_audit(store)),
+        ("signed tree head", lambda: heads.sign_head(store, settings)),
     ]
 
 

@@ -101,6 +101,8 @@ class CommitPlan:
     # died after the commit can be reported from the warehouse alone.
     read: int = 0
     staged: int = 0
+    # Entities whose row changes the result lists (the ledger records personnel records').
+    track: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +119,10 @@ class CommitResult:
     entities: dict[str, EntityOutcome]
     quarantined: int  # every reject of the run filed, validation's and the commit's
     seconds: float
+    # Per tracked entity, the rows the commit inserted, changed or deleted: the new values
+    # (only the key of a deleted row), ``_op`` (insert, update, delete) and ``_changed`` (the
+    # fields whose values differ). Rows delivered again unchanged are not in it.
+    changes: dict[str, pa.Table] = field(default_factory=dict)
 
     @property
     def rejected_at_commit(self) -> int:
@@ -254,6 +260,7 @@ def commit_run(warehouse: Warehouse, staging: Staging, plan: CommitPlan) -> Comm
     """Merge a run's staged rows into the warehouse (see the module's description)."""
     started = time.perf_counter()
     outcomes: dict[str, EntityOutcome] = {}
+    changes: dict[str, pa.Table] = {}
     with warehouse.write_lock, warehouse.cursor() as cur:
         log.info(
             "run %s: checking %s staged rows for duplicates and references",
@@ -276,7 +283,7 @@ def commit_run(warehouse: Warehouse, staging: Staging, plan: CommitPlan) -> Comm
             for ep in plan.entities:
                 count, repeated = aside[ep.entity.id]
                 outcomes[ep.entity.id] = _merge_entity(
-                    cur, staging, ep, plan, load_id, count, repeated, now
+                    cur, staging, ep, plan, load_id, count, repeated, now, changes
                 )
             quarantined = _file_rejects(cur, staging, plan, now)
             _record_state(cur, plan, now)
@@ -321,7 +328,7 @@ def commit_run(warehouse: Warehouse, staging: Staging, plan: CommitPlan) -> Comm
         e for e, o in outcomes.items() if o.inserted or o.updated or o.deleted
     )
     seconds = time.perf_counter() - started
-    result = CommitResult(load_id, outcomes, quarantined, seconds)
+    result = CommitResult(load_id, outcomes, quarantined, seconds, changes)
     log.info(
         "run %s committed as load %s: %s inserted, %s updated, %s deleted, %s quarantined "
         "in %.2f s",
@@ -482,11 +489,13 @@ def _merge_entity(
     rejected: int,
     repeated: bool,
     now: datetime,
+    changes: dict[str, pa.Table],
 ) -> EntityOutcome:
     entity = ep.entity
     target = f"main.{quote(entity.id)}"
     staged = entity.id in staging.entity_ids
     deleted = 0
+    tracked: list[pa.Table] | None = [] if entity.id in plan.track else None
 
     if ep.snapshot and not plan.replay:
         present = (
@@ -515,12 +524,16 @@ def _merge_entity(
                 "the source's export"
             )
         if gone:
+            if tracked is not None:
+                tracked.append(_deleted_rows(cur, entity, target, condition, params))
             _run(cur, f"DELETE FROM {target} t WHERE {condition}", params)
         deleted = gone
 
     updated = inserted = 0
     if staged:
         kept = _kept(staging, entity)
+        if tracked is not None:
+            tracked.append(_changed_rows(cur, entity, target, kept, repeated))
         existing = _count(cur, f"SELECT count(*) FROM (SELECT 1 FROM {target} LIMIT 1)")
         if existing:
             updated = _count(
@@ -565,7 +578,48 @@ def _merge_entity(
                 f"(SELECT {QUARANTINE_ID} FROM {kept} WHERE {QUARANTINE_ID} IS NOT NULL)",
                 [now, now, plan.run_id, plan.user],
             )
+    if tracked:
+        changes[entity.id] = pa.concat_tables(tracked, promote_options="default")
     return EntityOutcome(inserted, updated, deleted, rejected)
+
+
+def _changed_rows(
+    cur: duckdb.DuckDBPyConnection, entity: Entity, target: str, kept: str, repeated: bool
+) -> pa.Table:
+    """The staged rows that are new or differ from the stored ones, read before the upsert,
+    with the names of the fields that differ."""
+    keys = ", ".join(quote(k) for k in entity.key)
+    source = (
+        f"(SELECT DISTINCT ON ({keys}) * FROM {kept} ORDER BY {keys}, {SEQUENCE})"
+        if repeated
+        else kept
+    )
+    differs = {
+        f.name: f"t.{quote(f.name)} IS DISTINCT FROM s.{quote(f.name)}" for f in entity.fields
+    }
+    names = ", ".join(f"CASE WHEN {test} THEN '{name}' END" for name, test in differs.items())
+    absent = f"t.{quote(entity.key[0])} IS NULL"
+    return cur.sql(
+        f"SELECT {', '.join(f's.{quote(f.name)}' for f in entity.fields)}, "
+        f"CASE WHEN {absent} THEN 'insert' ELSE 'update' END AS _op, [{names}] AS _changed "
+        f"FROM {source} s LEFT JOIN {target} t ON {_key_match(entity, 's', 't')} "
+        f"WHERE {absent} OR {' OR '.join(differs.values())}"
+    ).to_arrow_table()
+
+
+def _deleted_rows(
+    cur: duckdb.DuckDBPyConnection,
+    entity: Entity,
+    target: str,
+    condition: str,
+    params: Sequence[object],
+) -> pa.Table:
+    keys = ", ".join(f"t.{quote(k)}" for k in entity.key)
+    return cur.sql(
+        f"SELECT {keys}, 'delete' AS _op, CAST([] AS VARCHAR[]) AS _changed FROM {target} t "
+        f"WHERE {condition}",
+        params=list(params),
+    ).to_arrow_table()
 
 
 def _file_rejects(

@@ -7,8 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import FastAPI, Response
-from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi import FastAPI, Request, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
@@ -24,7 +23,7 @@ from noivu_ioc.store import OpStore, open_store
 from noivu_ioc.store.bus import RedisRelay, channel_of
 from noivu_ioc.store.secrets import secret_box
 from noivu_ioc.warehouse import Warehouse, open_warehouse
-from noivu_ioc.web import i18n
+from noivu_ioc.web import i18n, security
 from noivu_ioc.web.audit_trail import AuditTrail
 from noivu_ioc.web.deps import PrincipalCache
 from noivu_ioc.web.errors import ERROR_RESPONSES, install_error_handlers
@@ -77,6 +76,7 @@ def _templates() -> Jinja2Templates:
     templates.env.filters["num"] = i18n.format_number
     templates.env.globals["num"] = i18n.format_number
     templates.env.globals["level_label"] = _level_label
+    templates.env.globals.update(csrf_field=security.csrf_field, csrf_token=security.csrf_token)
     return templates
 
 
@@ -143,7 +143,7 @@ def create_app(
     )
     app.state.settings = settings
     outbox.configure(settings)  # which copies (e-mail, SMS) notifications queue
-    app.state.principals = PrincipalCache()
+    app.state.principals = PrincipalCache(ttl_s=settings.session_cache_seconds)
     app.state.templates = _templates()
     if store is not None:
         app.state.store = store
@@ -155,18 +155,17 @@ def create_app(
 
     app.add_middleware(AuditTrail)  # innermost: it sees the principal the route resolved
     app.add_middleware(CachedAnswers)
-    app.add_middleware(RequestContext)  # added last: the outermost, so it wraps both
+    # CSRF, secure headers and body limits: outside the fast path, so its answers get the
+    # headers too.
+    app.add_middleware(security.SecurityMiddleware, settings=settings)
+    app.add_middleware(RequestContext)  # added last: the outermost, so it wraps them all
 
     @app.get("/docs", include_in_schema=False)
-    def docs() -> Response:
-        # Swagger UI from the vendored copy: an air-gapped network cannot reach a CDN.
-        return get_swagger_ui_html(
-            openapi_url="/openapi.json",
-            title="noivu-ioc API",
-            swagger_js_url="/static/vendor/swagger-ui/swagger-ui-bundle.js",
-            swagger_css_url="/static/vendor/swagger-ui/swagger-ui.css",
-            swagger_favicon_url="/static/favicon.svg",
-        )
+    def docs(request: Request) -> Response:
+        # Swagger UI from the vendored copy (an air-gapped network cannot reach a CDN),
+        # started by a script file: the Content-Security-Policy allows no inline script.
+        page: Response = app.state.templates.TemplateResponse(request, "docs.html", {})
+        return page
 
     @app.get("/healthz", tags=["system"])
     def health() -> dict[str, str]:

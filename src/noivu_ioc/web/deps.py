@@ -10,7 +10,14 @@ import anyio
 from fastapi import Depends, Path, Request
 
 from noivu_ioc.access.roles import Permission
-from noivu_ioc.access.users import Principal, access_epoch, audit, resolve_session
+from noivu_ioc.access.users import (
+    LoginState,
+    Principal,
+    access_epoch,
+    audit,
+    login_state,
+    resolve_session,
+)
 from noivu_ioc.errors import NotAllowedError
 from noivu_ioc.indicators.service import Situation
 from noivu_ioc.ingest.sync import IngestContext
@@ -51,13 +58,23 @@ class PrincipalCache:
     64 phones, do not read the session tables on every request.
 
     An entry is dropped at once when accounts, roles, scopes or sessions change in this
-    process (``access_epoch``), and after ``ttl_s`` in any case, which bounds how long a
-    change made by another process (``ioc users disable``) takes to apply here.
+    process (``access_epoch``: disabling a user, revoking a session, a new password, a
+    second factor reset), and after ``ttl_s`` in any case (``IOC_SESSION_CACHE_SECONDS``),
+    which bounds how long a change made by another process (``ioc users disable``, another
+    server of the same store) takes to apply here: past it, the session is read again from
+    the store, where the revocation is. Only complete sessions are ever cached; one waiting
+    for its second factor is looked up, and refused, every time.
     """
 
-    def __init__(self, ttl_s: float = 2.0, capacity: int = 10_000) -> None:
+    def __init__(
+        self,
+        ttl_s: float = 2.0,
+        capacity: int = 10_000,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.ttl_s = ttl_s
         self.capacity = capacity
+        self.clock = clock
         self._items: dict[str, tuple[Principal, int, float]] = {}
 
     def get(self, token: str) -> Principal | None:
@@ -65,15 +82,17 @@ class PrincipalCache:
         if found is None:
             return None
         principal, epoch, at = found
-        if epoch != access_epoch() or time.monotonic() - at > self.ttl_s:
+        if epoch != access_epoch() or self.clock() - at >= self.ttl_s:
             self._items.pop(token, None)
             return None
         return principal
 
     def put(self, token: str, principal: Principal) -> None:
+        if self.ttl_s <= 0:
+            return
         if len(self._items) >= self.capacity:
             self._items.clear()
-        self._items[token] = (principal, access_epoch(), time.monotonic())
+        self._items[token] = (principal, access_epoch(), self.clock())
 
 
 async def current_principal(request: Request) -> Principal:
@@ -84,10 +103,11 @@ async def current_principal(request: Request) -> Principal:
     principal = cache.get(token) if cache is not None and token else None
     if principal is None:
         store: OpStore = request.app.state.store
+        idle = request.app.state.settings.session_idle_minutes
 
         def lookup() -> Principal:
             with store.session() as session:
-                return resolve_session(session, token)
+                return resolve_session(session, token, idle_minutes=idle)
 
         principal = await anyio.to_thread.run_sync(lookup)
         if cache is not None and token:
@@ -96,10 +116,25 @@ async def current_principal(request: Request) -> Principal:
     return principal
 
 
+async def login_in_progress(request: Request) -> LoginState:
+    """The caller's live session, complete or still waiting for its second factor: what the
+    second-factor and enrolment routes (and nothing else) accept."""
+    token = request.cookies.get(SESSION_COOKIE)
+    store: OpStore = request.app.state.store
+    idle = request.app.state.settings.session_idle_minutes
+
+    def lookup() -> LoginState:
+        with store.session() as session:
+            return login_state(session, token, idle_minutes=idle)
+
+    return await anyio.to_thread.run_sync(lookup)
+
+
 Store = Annotated[OpStore, Depends(get_store)]
 WarehouseDep = Annotated[Warehouse, Depends(get_warehouse)]
 Lang = Annotated[str, Depends(get_language)]
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
+LoginInProgress = Annotated[LoginState, Depends(login_in_progress)]
 
 
 def require(permission: Permission) -> Callable[..., Awaitable[Principal]]:

@@ -38,8 +38,9 @@
   async function send(form) {
     var out = form.querySelector('.form-error');
     var button = form.querySelector('button[type=submit]');
+    // A multipart body (attachments) needs the CSRF token; JSON gets it too, harmlessly.
     var init = { method: form.dataset.method || 'POST', credentials: 'same-origin',
-                 headers: { Accept: 'application/json' } };
+                 headers: window.iocCsrf.headers({ Accept: 'application/json' }) };
     if (form.enctype === 'multipart/form-data') {
       init.body = new FormData(form);
     } else {
