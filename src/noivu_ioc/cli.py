@@ -114,6 +114,8 @@ def demo(
     from noivu_ioc.demo_sources import prepare_sources
     from noivu_ioc.indicators.registry import Registry, library
     from noivu_ioc.ingest.sync import IngestContext
+    from noivu_ioc.ledger.audit import seal_audit
+    from noivu_ioc.ledger.heads import sign_head
     from noivu_ioc.store import OpStore
     from noivu_ioc.store.secrets import secret_box
     from noivu_ioc.warehouse import open_warehouse
@@ -128,6 +130,10 @@ def demo(
             IngestContext(store, warehouse, settings, secret_box(settings))
         )
         operations = prepare_operations(store, Registry(library()))
+        # The dossiers just generated are in the ledger: seal the set-up's audit and sign a
+        # head now, so that a record's history is verified from the first page.
+        seal_audit(store)
+        sign_head(store, settings)
     except IOCError as exc:
         _fail(exc.message)
     if summary:
