@@ -106,7 +106,7 @@ def test_every_non_public_route_refuses_an_anonymous_caller(client: TestClient) 
             path = route.path.replace("{code}", "01").replace("{entity_id}", "person")
             path = path.replace("{codelist_id}", "sex").replace("{name}", "nguon")
             path = path.replace("{binding}", "bang").replace("{source}", "nguon")
-            path = path.replace("{run_id}", "1").replace("{entry_id}", "1")
+            path = path.replace("{run_id}", "1").replace("{entry_id}", "1").replace("{entry_id:int}", "1")
             response = client.request(method, path, follow_redirects=False)
             assert response.status_code in (401, 303), (method, path, response.status_code)
             if response.status_code == 303:
