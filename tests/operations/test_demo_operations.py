@@ -73,6 +73,8 @@ def test_the_demo_operations_are_seeded_once_and_the_server_jobs_act_on_them(
         "silent directive units",
         "CAP publication",
         "e-mail and SMS",
+        "audit sealing",
+        "signed tree head",
     ]
     evaluation = outcomes["alert rules"]
     assert isinstance(evaluation, Evaluation)
@@ -82,6 +84,8 @@ def test_the_demo_operations_are_seeded_once_and_the_server_jobs_act_on_them(
     assert isinstance(outcomes["silent directive units"], int)
     assert outcomes["silent directive units"] >= 2  # SNV.08 and SNV.04, silent for 3 hours
     assert outcomes["e-mail and SMS"] == SendResult()  # neither is configured here
+    assert isinstance(outcomes["audit sealing"], int) and outcomes["audit sealing"] > 0
+    assert outcomes["signed tree head"] is not None  # the sealed audit grew the log
     with store.session() as session:
         surge = session.scalars(
             select(Alert).join(AlertRule).where(AlertRule.name == "phan-anh-tang-dot-bien")
