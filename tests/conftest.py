@@ -4,6 +4,7 @@ a warehouse holding generated demo data; the web application with one user per r
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,6 +13,7 @@ import psycopg
 import pytest
 from cryptography.fernet import Fernet
 from fastapi.testclient import TestClient
+from playwright.sync_api import Browser, sync_playwright
 
 from noivu_ioc.demo import prepare_store
 from noivu_ioc.generate import generate_into
@@ -116,3 +118,35 @@ def client(settings: Settings, demo_store: OpStore, demo_warehouse: Warehouse
     with TestClient(create_app(settings, demo_store, demo_warehouse)) as c:
         yield c
 
+
+# The browser tests' Chromium, here so that every folder shares one: Playwright's sync API
+# runs one event loop in the main thread, and a second instance would refuse to start.
+CHROMIUM = os.environ.get("IOC_TEST_CHROMIUM", "/usr/bin/chromium")
+OUTPUT = Path(__file__).resolve().parents[1] / "test-output" / "screenshots"
+
+
+@pytest.fixture(scope="session")
+def screenshots() -> Path:
+    OUTPUT.mkdir(parents=True, exist_ok=True)
+    return OUTPUT
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    if not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists():
+        pytest.fail(f"Chromium is not installed at {CHROMIUM}: apt-get install chromium")
+    with sync_playwright() as p:
+        b = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield b
+        b.close()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import shutil
 import socket
 import threading
 import time
@@ -12,7 +10,6 @@ from pathlib import Path
 
 import pytest
 import uvicorn
-from playwright.sync_api import Browser, sync_playwright
 
 from noivu_ioc.settings import Settings
 from noivu_ioc.store import OpStore
@@ -20,20 +17,11 @@ from noivu_ioc.warehouse import Warehouse
 from noivu_ioc.web.app import create_app
 from tests.factories import SERVER_STORES
 
-CHROMIUM = os.environ.get("IOC_TEST_CHROMIUM", "/usr/bin/chromium")
-OUTPUT = Path(__file__).resolve().parents[2] / "test-output" / "screenshots"
-
 
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
-
-
-@pytest.fixture(scope="session")
-def screenshots() -> Path:
-    OUTPUT.mkdir(parents=True, exist_ok=True)
-    return OUTPUT
 
 
 @pytest.fixture
@@ -62,22 +50,3 @@ def server(tmp_path: Path, demo_store: OpStore, demo_warehouse: Warehouse) -> It
     thread.join()
 
 
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
-    if not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists():
-        pytest.fail(f"Chromium is not installed at {CHROMIUM}: apt-get install chromium")
-    with sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
-        )
-        yield b
-        b.close()

@@ -15,7 +15,6 @@ from sqlalchemy import update
 
 from noivu_ioc.ledger import log as ledger_log
 from noivu_ioc.store.models import LedgerEntry
-from tests.browser.conftest import browser, screenshots  # noqa: F401 (fixtures)
 from tests.factories import log_in_page
 from tests.ledger.conftest import Seeded
 
@@ -23,7 +22,7 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:  # noqa: F811 (the fixture imported above)
+def page(browser: Browser) -> Iterator[Page]:
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     yield context.new_page()
     context.close()
@@ -33,7 +32,7 @@ def test_the_browser_verifies_the_history(
     page: Page,
     served: str,
     seeded: Seeded,
-    screenshots: Path,  # noqa: F811
+    screenshots: Path,
 ) -> None:
     path = f"/ledger/records/person:{seeded.laocai}"
     log_in_page(page, served, "sonv.laocai", path)
