@@ -106,6 +106,7 @@ class Warehouse:
         # indicator results remember the counters they were computed at (see indicators).
         self._generations: dict[str, int] = {}
         self._any_generation = 0
+        self._tables: set[str] = set()  # main tables known to exist (see has_table)
         if not read_only:
             self._upgrade_schema()
 
@@ -186,13 +187,21 @@ class Warehouse:
         return self._any_generation + sum(self._generations.values())
 
     def has_table(self, name: str) -> bool:
-        return bool(
+        # A main table, once there, stays (a rebuild drops and creates it in one
+        # transaction), so a yes is remembered: the catalog lookup costs more than a
+        # one-row read. A no is asked again, since another process may create the table.
+        if name in self._tables:
+            return True
+        found = bool(
             self.scalar(
                 "SELECT count(*) FROM information_schema.tables WHERE table_name = ? "
                 "AND table_schema = 'main' AND table_catalog = current_database()",
                 [name],
             )
         )
+        if found:
+            self._tables.add(name)
+        return found
 
     def count(self, entity_id: str) -> int:
         if not self.has_table(entity_id):

@@ -12,6 +12,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from noivu_ioc import __version__
+from noivu_ioc.access.read_audit import ReadAudit
 from noivu_ioc.catalog import catalog as sector_catalog
 from noivu_ioc.indicators.service import Situation
 from noivu_ioc.ingest.scheduler import Scheduler
@@ -99,6 +100,7 @@ def create_app(
             app.state.store, app.state.warehouse, settings, secret_box(settings)
         )
         app.state.situation = Situation(app.state.store, app.state.warehouse)
+        app.state.read_audit = ReadAudit(app.state.store)
         app.state.live = LiveHub(
             app.state.store, app.state.warehouse, redis_url=settings.redis_url, batch=BATCH
         )

@@ -13,7 +13,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from pydantic import BaseModel
-from sqlalchemy.orm import Session
 
 from noivu_ioc.access import records as svc
 from noivu_ioc.access.policy import FieldAccess, field_access
@@ -86,7 +85,6 @@ def _fields(access: FieldAccess, lang: str) -> list[FieldInfo]:
 
 def _audit_read(
     request: Request,
-    session: Session,
     principal: Principal,
     access: FieldAccess,
     action: str,
@@ -95,15 +93,16 @@ def _audit_read(
     *,
     always: bool = False,
 ) -> None:
-    """Audit a read when it showed personal or sensitive fields in clear (or always)."""
+    """Audit a read when it showed personal or sensitive fields in clear (or always).
+
+    Called once the request's own session is closed: the entry is written by group commit
+    (``access.read_audit``) on a connection of its own, and returns once it is stored."""
     clear = access.personal_in_clear
     if not (clear or always) or not request.app.state.settings.audit_reads:
         return
-    audit(
-        session,
+    request.app.state.read_audit.write(
         action,
-        "ok",
-        user=principal,
+        principal,
         target=target,
         detail={
             "fields": list(clear),
@@ -137,7 +136,7 @@ def _page(
             limit=limit,
             offset=offset,
         )
-        _audit_read(request, session, principal, access, "records.list", entity.id, len(page.rows))
+    _audit_read(request, principal, access, "records.list", entity.id, len(page.rows))
     return RecordPage(
         dataset=entity.id,
         total=page.total,
@@ -172,7 +171,7 @@ def _one(request: Request, principal: Principal, lang: str, dataset: str, key: s
             )
             session.commit()  # the refusal stays although the request fails
             raise
-        _audit_read(request, session, principal, access, "records.read", f"{entity.id} {key}", 1)
+    _audit_read(request, principal, access, "records.read", f"{entity.id} {key}", 1)
     return RecordOut(
         dataset=entity.id,
         key=key,
@@ -253,9 +252,7 @@ def api_export(
         total = svc.list_records(
             warehouse, principal, access, search=q, province=province, limit=1
         ).total
-        _audit_read(
-            request, session, principal, access, "records.export", entity.id, total, always=True
-        )
+    _audit_read(request, principal, access, "records.export", entity.id, total, always=True)
     rows = svc.export_rows(warehouse, principal, access, search=q, province=province)
     return StreamingResponse(
         _csv(access, rows),
