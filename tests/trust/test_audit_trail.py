@@ -78,3 +78,22 @@ def test_a_forged_session_cookie_is_refused_and_recorded(
     assert anonymous.get("/api/me").status_code == 401  # no cookie: not a refusal to record
     client.cookies.clear()
     assert _since(demo_store, before) == [(None, "request", "GET /api/me", "denied")]
+
+
+def test_reads_refused_as_bad_input_are_recorded_and_mistyped_addresses_are_not(
+    client: TestClient, demo_store: OpStore
+) -> None:
+    client.cookies.clear()
+    before = _mark(demo_store)
+    beyond = client.get("/api/ledger/proof/inclusion", params={"idx": 0, "size": 10**9})
+    assert beyond.status_code == 422 and "is beyond the log" in beyond.text
+    assert client.get("/api/khong-co-trang-nay").status_code == 404
+    login(client, "sonv.laocai")
+    forged = client.get("/api/records/person", params={"province": "15' OR '1'='1"})
+    assert forged.status_code == 422
+    assert "sqlite" not in forged.text and "postgresql" not in forged.text  # nothing leaks
+    entries = [e for e in _since(demo_store, before) if e[1] != "login"]
+    assert entries == [
+        (None, "request", "GET /api/ledger/proof/inclusion", "failed"),
+        ("sonv.laocai", "request", "GET /api/records/person", "failed"),
+    ]

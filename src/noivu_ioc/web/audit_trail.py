@@ -1,6 +1,9 @@
 """The audit trail's safety net, as plain ASGI middleware: every change (a request with an
-unsafe method) and every refusal (401 with a session cookie, 403) lands in the audit trail
-even where no service audited it, with who, what, when, from where and the outcome.
+unsafe method), every refusal (401 with a session cookie, 403) and every read refused as bad
+input (400, 405, 413, 414, 422, 431: a proof beyond the tree, a forged parameter) lands in the
+audit trail even where no service audited it, with who, what, when, from where and the
+outcome. A read answered 404 is not recorded here (a mistyped address is not an event; the
+services audit a record outside the caller's scope themselves), nor an anonymous 401.
 
 Services audit what they do with their own detail (``access.users.audit``); the middleware
 counts those entries for the request (``access.audit_context``) and adds its generic one only
@@ -24,6 +27,8 @@ log = logging.getLogger(__name__)
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})  # RFC 9110, 9.2.1
 SESSION_COOKIE = b"ioc_session="
+# Reads refused because of what the request held rather than who sent it.
+BAD_INPUT = frozenset({400, 405, 413, 414, 422, 431})
 
 
 def _outcome(status: int) -> str:
@@ -61,7 +66,9 @@ class AuditTrail:
         finally:
             audit_context.current.reset(token)
         method = scope["method"]
-        refused = status == 403 or (status == 401 and _has_session_cookie(scope))
+        refused = (
+            status == 403 or status in BAD_INPUT or (status == 401 and _has_session_cookie(scope))
+        )
         if record.entries or not (method not in SAFE_METHODS or refused):
             return
         await anyio.to_thread.run_sync(self._write, scope, method, status)
