@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, Protocol
 
 import pyotp
 from fastapi.testclient import TestClient
 from playwright.sync_api import Page, expect
-from sqlalchemy import select
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
 
+from noivu_ioc.access.users import create_user
 from noivu_ioc.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, DEMO_USERS
+from noivu_ioc.operations import processes
 from noivu_ioc.store import OpStore
-from noivu_ioc.store.models import User
+from noivu_ioc.store.models import Event, Notification, ProcessRun, User
 
 DEMO_ADMINS = {u.username for u in DEMO_USERS if u.role.value == "administrator"}
 
@@ -22,6 +27,9 @@ ENROLLED: dict[tuple[str, str], str] = {}
 
 # The store behind each browser test's server (tests/browser/conftest.py fills it).
 SERVER_STORES: dict[str, OpStore] = {}
+
+# An officer of the ministry inspectorate (BNV.TTr), who holds steps of the inspections.
+PROCESS_INSPECTOR = "thanhtra.processes"
 
 
 class HttpClient(Protocol):
@@ -138,3 +146,35 @@ def log_in_page(page: Page, server: str, username: str, path: str = "/") -> None
         page.fill("input[name=code]", totp_code(_secret_of(where, username)))
         page.click("button[type=submit]")
     expect(page).not_to_have_url(re.compile(r"/(login|account/totp)"))
+
+
+@contextmanager
+def process_runs(store: OpStore) -> Iterator[list[int]]:
+    """The shipped process templates and the inspectorate officer in the shared demo store;
+    the runs a test appends to the list are removed afterwards with their events and
+    notifications, so that the other tests on that store do not see them."""
+    with store.session() as session:
+        processes.seed_templates(session)
+        if session.scalar(select(User.id).where(User.username == PROCESS_INSPECTOR)) is None:
+            create_user(
+                session,
+                username=PROCESS_INSPECTOR,
+                full_name="Thanh tra viên",
+                password=DEMO_PASSWORD,
+                roles=["operator"],
+                units=["BNV.TTr"],
+            )
+    made: list[int] = []
+    yield made
+    with store.session() as session:
+        for run_id in made:
+            _remove_run(session, run_id)
+
+
+def _remove_run(session: Session, run_id: int) -> None:
+    run = session.get_one(ProcessRun, run_id)
+    refs = [f"process-step:{s.id}" for s in run.steps]
+    session.execute(delete(Notification).where(Notification.ref.in_(refs)))
+    subjects = [f"process:{run_id}"] + [f"process:{run_id}/step:{s.position}" for s in run.steps]
+    session.execute(delete(Event).where(Event.subject.in_(subjects)))
+    session.delete(run)

@@ -16,21 +16,15 @@ from noivu_ioc.access.users import Principal
 from noivu_ioc.errors import StoreUnavailableError
 from noivu_ioc.store import OpStore
 from noivu_ioc.store.models import AuditEvent, User
-from noivu_ioc.units.org import seed_org_units
+from tests.access.conftest import SeedUsers
 
 
 @pytest.fixture
-def reader(store: OpStore) -> Principal:
-    with store.session() as s:
-        seed_org_units(s)
-        users.create_user(
-            s,
-            username="sonv.laocai",
-            full_name="Hoàng Thị Mai",
-            password="suoi-hoa-sapa-mua-xuan",
-            roles=["provincial_officer"],
-            units=["SNV.15"],
-        )
+def reader(store: OpStore, seed_users: SeedUsers) -> Principal:
+    seed_users(
+        "suoi-hoa-sapa-mua-xuan",
+        [("sonv.laocai", "Hoàng Thị Mai", "provincial_officer", "SNV.15")],
+    )
     with store.session() as s:
         user = s.scalars(select(User).where(User.username == "sonv.laocai")).one()
         return users.principal_of(user)

@@ -15,42 +15,23 @@ from noivu_ioc.access import users
 from noivu_ioc.errors import InvalidInputError, NotAuthenticatedError, NotFoundError
 from noivu_ioc.store import OpStore
 from noivu_ioc.store.models import AuditEvent, LoginSession, User, utcnow
-from noivu_ioc.units.org import seed_org_units
 from noivu_ioc.web.deps import PrincipalCache
+from tests.access.conftest import SeedUsers
 
 PASSWORD = "hoa-ban-tren-doi-moc-chau"
 NEW_PASSWORD = "may-trang-deo-hai-van"
 
 
 @pytest.fixture
-def seeded(store: OpStore) -> OpStore:
-    with store.session() as s:
-        seed_org_units(s)
-        users.create_user(
-            s,
-            username="sonv.hue",
-            full_name="Tôn Nữ Thu Hà",
-            password=PASSWORD,
-            roles=["provincial_officer"],
-            units=["SNV.46"],
-        )
-        users.create_user(
-            s,
-            username="phan.tich",
-            full_name="Phạm Thu",
-            password=PASSWORD,
-            roles=["analyst"],
-            units=["BNV"],
-        )
-        users.create_user(
-            s,
-            username="qt.moi",
-            full_name="Quản Trị Mới",
-            password=PASSWORD,
-            roles=["administrator"],
-            units=["BNV"],
-        )
-    return store
+def seeded(seed_users: SeedUsers) -> OpStore:
+    return seed_users(
+        PASSWORD,
+        [
+            ("sonv.hue", "Tôn Nữ Thu Hà", "provincial_officer", "SNV.46"),
+            ("phan.tich", "Phạm Thu", "analyst", "BNV"),
+            ("qt.moi", "Quản Trị Mới", "administrator", "BNV"),
+        ],
+    )
 
 
 def start(store: OpStore, name: str = "sonv.hue", **kwargs: object) -> str:

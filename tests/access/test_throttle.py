@@ -11,7 +11,7 @@ from noivu_ioc.access.throttle import ThrottlePolicy
 from noivu_ioc.errors import NotAuthenticatedError
 from noivu_ioc.store import OpStore
 from noivu_ioc.store.models import AuditEvent, LoginThrottle, utcnow
-from noivu_ioc.units.org import seed_org_units
+from tests.access.conftest import SeedUsers
 
 PASSWORD = "hoa-ban-tren-doi-moc-chau"
 POLICY = ThrottlePolicy(
@@ -24,25 +24,15 @@ POLICY = ThrottlePolicy(
 
 
 @pytest.fixture
-def seeded(store: OpStore) -> OpStore:
+def seeded(seed_users: SeedUsers) -> OpStore:
+    store = seed_users(
+        PASSWORD,
+        [
+            ("sonv.hue", "Tôn Nữ Thu Hà", "provincial_officer", "SNV.46"),
+            ("cu.nghi", "Lê Văn Nghỉ", "analyst", "BNV"),
+        ],
+    )
     with store.session() as s:
-        seed_org_units(s)
-        users.create_user(
-            s,
-            username="sonv.hue",
-            full_name="Tôn Nữ Thu Hà",
-            password=PASSWORD,
-            roles=["provincial_officer"],
-            units=["SNV.46"],
-        )
-        users.create_user(
-            s,
-            username="cu.nghi",
-            full_name="Lê Văn Nghỉ",
-            password=PASSWORD,
-            roles=["analyst"],
-            units=["BNV"],
-        )
         users.disable_user(s, "cu.nghi")
     return store
 

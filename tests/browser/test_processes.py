@@ -14,44 +14,20 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
-from sqlalchemy import delete, select
 
-from noivu_ioc.access.users import create_user
 from noivu_ioc.demo import DEMO_PASSWORD
 from noivu_ioc.operations import processes as svc
 from noivu_ioc.store import OpStore
-from noivu_ioc.store.models import Event, Notification, ProcessRun, User
+from noivu_ioc.store.models import ProcessRun
+from tests.factories import PROCESS_INSPECTOR, process_runs
 
 pytestmark = pytest.mark.browser
-
-INSPECTOR = "thanhtra.processes"  # an officer of the ministry inspectorate (BNV.TTr)
 
 
 @pytest.fixture
 def runs(demo_store: OpStore) -> Iterator[list[int]]:
-    with demo_store.session() as session:
-        svc.seed_templates(session)
-        if session.scalar(select(User.id).where(User.username == INSPECTOR)) is None:
-            create_user(
-                session,
-                username=INSPECTOR,
-                full_name="Thanh tra viên",
-                password=DEMO_PASSWORD,
-                roles=["operator"],
-                units=["BNV.TTr"],
-            )
-    made: list[int] = []
-    yield made
-    with demo_store.session() as session:
-        for run_id in made:
-            run = session.get_one(ProcessRun, run_id)
-            refs = [f"process-step:{s.id}" for s in run.steps]
-            session.execute(delete(Notification).where(Notification.ref.in_(refs)))
-            subjects = [f"process:{run_id}"] + [
-                f"process:{run_id}/step:{s.position}" for s in run.steps
-            ]
-            session.execute(delete(Event).where(Event.subject.in_(subjects)))
-            session.delete(run)
+    with process_runs(demo_store) as made:
+        yield made
 
 
 def _login(page: Page, server: str, username: str) -> None:
@@ -100,7 +76,7 @@ def test_an_inspection_is_followed_step_by_step_down_to_the_late_one(
     # The inspectorate announces the decision (through the API).
     inspector = browser.new_context()
     signed_in = inspector.request.post(
-        server + "/api/session", data={"username": INSPECTOR, "password": DEMO_PASSWORD}
+        server + "/api/session", data={"username": PROCESS_INSPECTOR, "password": DEMO_PASSWORD}
     )
     assert signed_in.ok, signed_in.text()
     announced = inspector.request.post(

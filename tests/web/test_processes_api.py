@@ -14,8 +14,6 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import delete, func, select
 
-from noivu_ioc.access.users import create_user
-from noivu_ioc.demo import DEMO_PASSWORD
 from noivu_ioc.operations import processes as svc
 from noivu_ioc.store import OpStore
 from noivu_ioc.store.models import (
@@ -27,39 +25,17 @@ from noivu_ioc.store.models import (
     User,
     utcnow,
 )
-from tests.factories import login
+from tests.factories import PROCESS_INSPECTOR, login, process_runs
 
 INSPECTION = "thanh-tra-tuyen-dung-cong-chuc"
-INSPECTOR = "thanhtra.processes"  # an officer of the ministry inspectorate (BNV.TTr)
 
 
 @pytest.fixture
 def runs(demo_store: OpStore) -> Iterator[list[int]]:
     """The shipped templates and an inspectorate officer in the shared demo store; the runs
     a test appends here are removed afterwards with their events and notifications."""
-    with demo_store.session() as session:
-        svc.seed_templates(session)
-        if session.scalar(select(User.id).where(User.username == INSPECTOR)) is None:
-            create_user(
-                session,
-                username=INSPECTOR,
-                full_name="Thanh tra viên",
-                password=DEMO_PASSWORD,
-                roles=["operator"],
-                units=["BNV.TTr"],
-            )
-    made: list[int] = []
-    yield made
-    with demo_store.session() as session:
-        for run_id in made:
-            run = session.get_one(ProcessRun, run_id)
-            refs = [f"process-step:{s.id}" for s in run.steps]
-            session.execute(delete(Notification).where(Notification.ref.in_(refs)))
-            subjects = [f"process:{run_id}"] + [
-                f"process:{run_id}/step:{s.position}" for s in run.steps
-            ]
-            session.execute(delete(Event).where(Event.subject.in_(subjects)))
-            session.delete(run)
+    with process_runs(demo_store) as made:
+        yield made
 
 
 def as_user(client: TestClient, username: str) -> TestClient:
@@ -175,7 +151,7 @@ def test_an_inspection_of_lao_cai_by_the_ministry_inspectorate(
 
     as_user(client, "vanhanh")
     assert "held by BNV.TTr" in error(complete(client, run_id, 2))
-    as_user(client, INSPECTOR)
+    as_user(client, PROCESS_INSPECTOR)
     assert complete(client, run_id, 2).status_code == 200
 
     as_user(client, "sonv.hanoi")
@@ -239,7 +215,9 @@ def test_a_late_step_shows_how_late_and_who_holds_it(
         reminded = session.scalars(
             select(Notification.kind)
             .join(User, User.id == Notification.user_id)
-            .where(User.username == INSPECTOR, Notification.ref == f"process-step:{step_id}")
+            .where(
+                User.username == PROCESS_INSPECTOR, Notification.ref == f"process-step:{step_id}"
+            )
             .order_by(Notification.id)
         ).all()
         assert reminded == ["process.step", "process.step_late"]

@@ -172,6 +172,27 @@ def _acting(
         raise
 
 
+@contextmanager
+def _on_incident(
+    request: Request, principal: Principal, action: str, incident_id: int, *, record_ok: bool = True
+) -> Iterator[tuple[_Act, Incident]]:
+    """``_acting`` on one incident, looked up inside the audited unit of work so that a
+    refusal to show it (unknown, or outside the caller's scope) is audited as the action."""
+    target = f"incident {incident_id}"
+    with _acting(request, principal, action, target, record_ok=record_ok) as act:
+        yield act, svc.get_incident(act.session, principal, incident_id)
+
+
+@contextmanager
+def _on_task(
+    request: Request, principal: Principal, action: str, task_id: int
+) -> Iterator[tuple[_Act, Task]]:
+    """``_acting`` on one task, looked up inside the audited unit of work so that an unknown
+    task is audited as the action too."""
+    with _acting(request, principal, action, f"task {task_id}") as act:
+        yield act, svc.get_task(act.session, task_id)
+
+
 # -- what goes out ---------------------------------------------------------------------------
 
 
@@ -452,9 +473,8 @@ def _open(session: Session, principal: Principal, body: IncidentIn) -> Incident:
 def api_incident(request: Request, incident_id: RowId, principal: Viewer) -> dict[str, Any]:
     """An incident with its origin and the tasks the caller sees (a provincial or commune
     user sees only the tasks of units in their scope), their comments and attachments."""
-    target = f"incident {incident_id}"
-    with _acting(request, principal, "incident.read", target, record_ok=False) as act:
-        incident = svc.get_incident(act.session, principal, incident_id)
+    read = _on_incident(request, principal, "incident.read", incident_id, record_ok=False)
+    with read as (act, incident):
         return incident_detail(act.session, principal, incident, utcnow())
 
 
@@ -463,8 +483,7 @@ def api_update_incident(
     request: Request, incident_id: RowId, principal: Coordinator, body: IncidentUpdate
 ) -> dict[str, Any]:
     """Change the description, severity, root cause, impact or affected units."""
-    with _acting(request, principal, "incident.update", f"incident {incident_id}") as act:
-        incident = svc.get_incident(act.session, principal, incident_id)
+    with _on_incident(request, principal, "incident.update", incident_id) as (act, incident):
         changed = svc.update_incident(
             act.session, principal, incident, **body.model_dump(exclude_none=True)
         )
@@ -478,8 +497,7 @@ def api_close_incident(
 ) -> dict[str, Any]:
     """Close with an evaluation (and a rating from 1 to 5); refused while tasks are open,
     unless ``cancel_open_tasks``."""
-    with _acting(request, principal, "incident.close", f"incident {incident_id}") as act:
-        incident = svc.get_incident(act.session, principal, incident_id)
+    with _on_incident(request, principal, "incident.close", incident_id) as (act, incident):
         cancelled = svc.close_incident(
             act.session,
             principal,
@@ -497,8 +515,7 @@ def api_add_task(
     request: Request, incident_id: RowId, principal: Coordinator, body: TaskIn
 ) -> dict[str, Any]:
     """Give a unit inside the caller's scope a task with a deadline in the future."""
-    with _acting(request, principal, "task.assign", f"incident {incident_id}") as act:
-        incident = svc.get_incident(act.session, principal, incident_id)
+    with _on_incident(request, principal, "task.assign", incident_id) as (act, incident):
         task = svc.assign_task(
             act.session,
             principal,
@@ -523,8 +540,7 @@ def api_attach_to_incident(
     file: Annotated[UploadFile, File(description="PDF, PNG, JPEG, DOCX, XLSX or text")],
 ) -> dict[str, Any]:
     data = _read(file)
-    with _acting(request, principal, "attachment.add", f"incident {incident_id}") as act:
-        incident = svc.get_incident(act.session, principal, incident_id)
+    with _on_incident(request, principal, "attachment.add", incident_id) as (act, incident):
         found = svc.attach(
             act.session, principal, filename=file.filename, data=data, incident=incident
         )
@@ -568,8 +584,7 @@ def api_update_task(
 ) -> dict[str, Any]:
     """Report progress (100 means done) or change the state; by the task's unit (or a unit
     above it) or the incident's coordinators responsible for that unit."""
-    with _acting(request, principal, "task.update", f"task {task_id}") as act:
-        task = svc.get_task(act.session, task_id)
+    with _on_task(request, principal, "task.update", task_id) as (act, task):
         svc.update_task(act.session, principal, task, progress=body.progress, state=body.state)
         act.detail = {"progress": task.progress, "state": task.state}
         names = _unit_names(act.session, [task.unit_code])
@@ -580,8 +595,7 @@ def api_update_task(
 def api_comment(
     request: Request, task_id: RowId, principal: Responder, body: CommentIn
 ) -> dict[str, Any]:
-    with _acting(request, principal, "task.comment", f"task {task_id}") as act:
-        task = svc.get_task(act.session, task_id)
+    with _on_task(request, principal, "task.comment", task_id) as (act, task):
         comment = svc.comment_task(
             act.session, principal, task, body=body.body, progress=body.progress
         )
@@ -597,8 +611,7 @@ def api_attach_to_task(
     file: Annotated[UploadFile, File(description="PDF, PNG, JPEG, DOCX, XLSX or text")],
 ) -> dict[str, Any]:
     data = _read(file)
-    with _acting(request, principal, "attachment.add", f"task {task_id}") as act:
-        task = svc.get_task(act.session, task_id)
+    with _on_task(request, principal, "attachment.add", task_id) as (act, task):
         found = svc.attach(act.session, principal, filename=file.filename, data=data, task=task)
         act.detail = {"attachment": found.id, "bytes": found.size, "sha256": found.sha256}
         return attachment_public(found)
@@ -712,9 +725,8 @@ def new_incident_page(
 
 @router.get("/incidents/{incident_id}", response_class=HTMLResponse, include_in_schema=False)
 def incident_page(request: Request, incident_id: RowId, principal: Viewer, lang: Lang) -> Response:
-    target = f"incident {incident_id}"
-    with _acting(request, principal, "incident.read", target, record_ok=False) as act:
-        incident = svc.get_incident(act.session, principal, incident_id)
+    read = _on_incident(request, principal, "incident.read", incident_id, record_ok=False)
+    with read as (act, incident):
         detail = incident_detail(act.session, principal, incident, utcnow())
         context = _page_context(principal, lang) | {
             "incident": detail,
