@@ -6,9 +6,11 @@ even when the log's own key signed them."""
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,6 +34,8 @@ from noivu_ioc.web.app import create_app
 from tests.ledger.conftest import serving
 from tests.ledger.factories import Ledger, new_ledger, populate, write_audit
 
+ENV = {k: v for k, v in os.environ.items() if not k.startswith("IOC_")}
+
 
 @dataclass
 class Setup:
@@ -40,28 +44,26 @@ class Setup:
     key_file: Path
     state: Path
 
+    def command(self, *mode: str) -> list[str]:
+        return [
+            sys.executable,
+            "-m",
+            "noivu_ioc.cli",
+            "ledger",
+            "witness",
+            *mode,
+            "--url",
+            self.base,
+            "--log-key",
+            self.ledger.signer.public_b64,
+            "--key-file",
+            str(self.key_file),
+            "--state",
+            str(self.state),
+        ]
+
     def witness(self) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "noivu_ioc.cli",
-                "ledger",
-                "witness",
-                "--once",
-                "--url",
-                self.base,
-                "--log-key",
-                self.ledger.signer.public_b64,
-                "--key-file",
-                str(self.key_file),
-                "--state",
-                str(self.state),
-            ],
-            capture_output=True,
-            text=True,
-            env={k: v for k, v in os.environ.items() if not k.startswith("IOC_")},
-        )
+        return subprocess.run(self.command("--once"), capture_output=True, text=True, env=ENV)
 
     def cosigned_sizes(self) -> list[int]:
         with self.ledger.store.session() as session:
@@ -194,6 +196,43 @@ def test_a_smaller_tree_is_refused(setup: Setup) -> None:
     refused = setup.witness()
     assert refused.returncode == 1
     assert "smaller than the 24 this witness cosigned" in refused.stderr
+
+
+def _until(condition: Callable[[], bool], what: str, log: Path) -> None:
+    for _ in range(600):  # poll: a round comes every second
+        if condition():
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"the looping witness never {what}; its log:\n{log.read_text()}")
+
+
+def test_the_looping_witness_cosigns_each_new_head_refuses_a_forgery_and_stops(
+    setup: Setup, tmp_path: Path
+) -> None:
+    log = tmp_path / "witness.log"
+    with log.open("w") as out:
+        process = subprocess.Popen(
+            setup.command("--every", "1"), stdout=out, stderr=subprocess.STDOUT, text=True, env=ENV
+        )
+    try:
+        _until(lambda: setup.cosigned_sizes() == [24], "cosigned the first head", log)
+        grown = grow(setup.ledger)
+        _until(lambda: grown.tree_size in setup.cosigned_sizes(), "cosigned the new head", log)
+
+        forged = grow(setup.ledger)
+        with setup.ledger.store.session() as session:
+            stored = session.get(LedgerHead, forged.tree_size)
+            assert stored is not None
+            stored.signature = Ed25519PrivateKey.generate().sign(heads.signed_bytes(stored))
+        refusal = f"REFUSED: the head of tree size {forged.tree_size} is not signed"
+        _until(lambda: refusal in log.read_text(), "refused the forged head", log)
+        # It goes on looping, and a refusal is said again each round, not cosigned.
+        _until(lambda: log.read_text().count(refusal) >= 2, "refused it again", log)
+        assert setup.cosigned_sizes() == [24, grown.tree_size]
+    finally:
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=30) == 0, log.read_text()
+    assert "witness: stopped" in log.read_text()
 
 
 def test_the_witness_prints_its_key(tmp_path: Path) -> None:

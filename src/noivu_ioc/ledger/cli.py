@@ -8,13 +8,16 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
 from noivu_ioc.errors import IOCError
 from noivu_ioc.settings import Settings, load_settings
 from noivu_ioc.store import OpStore
+
+if TYPE_CHECKING:
+    from noivu_ioc.ledger.witness import Witness
 
 app = typer.Typer(
     help="The verifiable ledger: verify it from storage, sign heads, run a witness.",
@@ -216,6 +219,22 @@ def check_proof_command(
     typer.echo(f"{file}: verified ({len(result.proven)} entries of {bundle.get('key')})")
 
 
+def _run_until_signalled(witness: Witness, every: float) -> None:
+    """Round after round until SIGTERM or Ctrl-C, which end the wait between two rounds."""
+    import signal
+    import threading
+
+    stop = threading.Event()
+    previous = signal.signal(signal.SIGTERM, lambda _signum, _frame: stop.set())
+    try:
+        witness.run(every, stop)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    logging.getLogger("noivu_ioc.ledger.witness").info("witness: stopped")
+
+
 @app.command("witness")
 def witness_command(
     url: Annotated[str, typer.Option(help="The IOC's address, e.g. http://ioc.example:8000.")] = "",
@@ -251,7 +270,7 @@ def witness_command(
             _fail("give --url (the IOC) and --log-key (its public key, as published)")
         witness = Witness(url, parse_public_key(log_key), signer, state)
         if not once:
-            witness.run(every)
+            _run_until_signalled(witness, every)
             return
         result = witness.round()
     except WitnessRefusal as exc:

@@ -22,7 +22,7 @@ import json
 import logging
 import os
 import tempfile
-import time
+import threading
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -202,10 +202,12 @@ class Witness:
                 f"{answer.text[:300]}"
             )
 
-    def run(self, every_s: float) -> None:
-        """Rounds forever: a refusal is logged at ERROR each time and nothing is cosigned
-        until the log is consistent again with what was cosigned."""
-        while True:
+    def run(self, every_s: float, stop: threading.Event | None = None) -> None:
+        """Rounds until ``stop`` is set (forever without one): a refusal is logged at ERROR
+        each time and nothing is cosigned until the log is consistent again with what was
+        cosigned."""
+        stop = stop or threading.Event()
+        while not stop.is_set():
             try:
                 done = self.round()
                 log.info("witness: %s", done.message)
@@ -213,4 +215,4 @@ class Witness:
                 log.error("witness: REFUSED: %s", exc.message)
             except IOCError as exc:
                 log.warning("witness: %s; trying again in %.0f s", exc.message, every_s)
-            time.sleep(every_s)
+            stop.wait(every_s)
