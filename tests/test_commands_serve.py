@@ -95,3 +95,42 @@ def test_serve_refuses_an_unreachable_database(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "cannot reach the operational store at postgresql://ioc:***@127.0.0.1:1/ioc" in (
         result.stderr)
+
+
+def _login_clients(data: Path) -> list[str | None]:
+    from sqlalchemy import select
+
+    from noivu_ioc.store import OpStore
+    from noivu_ioc.store.models import AuditEvent
+
+    store = OpStore(f"sqlite:///{data / 'ioc.sqlite3'}")
+    try:
+        with store.session() as session:
+            return list(
+                session.scalars(
+                    select(AuditEvent.client)
+                    .where(AuditEvent.action == "login")
+                    .order_by(AuditEvent.id)
+                )
+            )
+    finally:
+        store.dispose()
+
+
+@pytest.mark.parametrize("trusted", [True, False], ids=["behind-a-trusted-proxy", "direct"])
+def test_the_client_address_comes_from_a_trusted_proxy_only(
+    tmp_path: Path, trusted: bool
+) -> None:
+    env = {"IOC_DATA_DIR": str(tmp_path / "data")}
+    if trusted:
+        env["IOC_TRUSTED_PROXIES"] = "127.0.0.1"
+    with running(["serve"], env, tmp_path) as base:
+        refused = httpx.post(
+            base + "/api/session",
+            json={"username": "khong.co.ai", "password": "sai-mat-khau-lan-mot"},
+            headers={"X-Forwarded-For": "203.0.113.5"},
+        )
+        assert refused.status_code == 401
+    # Behind the proxy the audit and the per-address lock-out see the user's address;
+    # without one, a forged header is ignored and the peer's address is kept.
+    assert _login_clients(tmp_path / "data") == ["203.0.113.5" if trusted else "127.0.0.1"]

@@ -48,3 +48,16 @@ def test_dotenv_file_is_read_and_its_unknown_keys_refused(
     (tmp_path / ".env").write_text("IOC_PORT=8123\nIOC_COLOUR=red\n", encoding="utf-8")
     with pytest.raises(ConfigurationError, match="IOC_COLOUR"):
         load_settings()
+
+
+def test_trusted_proxies_are_addresses_or_networks(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("IOC_TRUSTED_PROXIES", " 10.0.0.5, 10.1.0.0/24 ,::1")
+    assert load_settings().trusted_proxies == "10.0.0.5,10.1.0.0/24,::1"
+    monkeypatch.setenv("IOC_TRUSTED_PROXIES", "10.0.0.5,proxy.noi-bo")
+    with pytest.raises(ConfigurationError) as caught:
+        load_settings()
+    assert "IOC_TRUSTED_PROXIES" in caught.value.message
+    assert "'proxy.noi-bo' is not an IP address or network" in caught.value.message

@@ -90,6 +90,10 @@ def _serve(settings: Settings, store: OpStore, warehouse: Warehouse) -> None:
         port=settings.port,
         log_level="warning",
         timeout_graceful_shutdown=5,
+        # The client's address and scheme come from X-Forwarded-* only behind a proxy that
+        # the settings name; otherwise the peer's address is the client's.
+        proxy_headers=bool(settings.trusted_proxies),
+        forwarded_allow_ips=settings.trusted_proxies or None,
     )
 
 
@@ -126,9 +130,7 @@ def demo(
         created = prepare_store(store, secret_box(settings))
         warehouse = open_warehouse(settings.resolved_warehouse_url)
         summary = prepare_warehouse(warehouse, scale, seed, reset, ledger=store)
-        sources = prepare_sources(
-            IngestContext(store, warehouse, settings, secret_box(settings))
-        )
+        sources = prepare_sources(IngestContext(store, warehouse, settings, secret_box(settings)))
         operations = prepare_operations(store, Registry(library()))
         # The dossiers just generated are in the ledger: seal the set-up's audit and sign a
         # head now, so that a record's history is verified from the first page.

@@ -6,11 +6,12 @@ Unknown ``IOC_`` variables are refused with the list of valid names, so that a t
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, ValidationError
+from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from noivu_ioc.errors import ConfigurationError
@@ -152,6 +153,13 @@ class Settings(BaseSettings):
         description="Other origins (comma-separated, e.g. https://ioc.moha.gov.vn) whose pages "
         "may post to the IOC; its own address and public_url always may.",
     )
+    trusted_proxies: str = Field(
+        default="",
+        description="Reverse proxies (comma-separated addresses or networks, e.g. "
+        "10.0.0.5,10.1.0.0/24) whose X-Forwarded-For and X-Forwarded-Proto are believed: "
+        "behind one, the audit trail and the per-address login lock-out see the user's "
+        "address, not the proxy's. Default: none (the peer's own address).",
+    )
     oidc_issuer: str | None = Field(
         default=None,
         description="Issuer URL of an OpenID Connect provider; set, the login page offers "
@@ -193,9 +201,24 @@ class Settings(BaseSettings):
     )
     ledger_witnesses: dict[str, str] = Field(
         default_factory=dict,
-        description='Witnesses whose cosignatures of tree heads the IOC accepts, as JSON: '
+        description="Witnesses whose cosignatures of tree heads the IOC accepts, as JSON: "
         '{"name": "base64 of the witness\'s 32-byte Ed25519 public key", ...}.',
     )
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxies_are_addresses(cls, value: str) -> str:
+        for piece in (p.strip() for p in value.split(",")):
+            if not piece:
+                continue
+            try:
+                ipaddress.ip_network(piece, strict=False)
+            except ValueError:
+                raise ValueError(
+                    f"{piece!r} is not an IP address or network; give addresses such as "
+                    "10.0.0.5 or networks such as 10.1.0.0/24, separated by commas"
+                ) from None
+        return ",".join(p.strip() for p in value.split(",") if p.strip())
 
     @property
     def resolved_database_url(self) -> str:
