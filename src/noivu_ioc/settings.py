@@ -204,6 +204,13 @@ class Settings(BaseSettings):
         description="Witnesses whose cosignatures of tree heads the IOC accepts, as JSON: "
         '{"name": "base64 of the witness\'s 32-byte Ed25519 public key", ...}.',
     )
+    ledger_retired_keys: dict[str, str] = Field(
+        default_factory=dict,
+        description="Earlier signing keys of the ledger, replaced by a rotation (`ioc ledger "
+        "rotate-key`): the heads they signed still verify under them, new heads are signed by "
+        'the current key only. JSON: {"name": "base64 of the 32-byte Ed25519 public key", '
+        "...}.",
+    )
 
     @field_validator("trusted_proxies")
     @classmethod

@@ -115,3 +115,10 @@ def populate(ledger: Ledger) -> list[LedgerHead]:
         cosign(ledger, head)
         made.append(head)
     return made
+
+
+def populated(store: OpStore, data_dir: Path) -> Ledger:
+    """A new ledger after ``populate``: heads at 7, 15 and 24, each cosigned."""
+    made = new_ledger(store, data_dir)
+    assert [h.tree_size for h in populate(made)] == [7, 15, 24]
+    return made

@@ -23,7 +23,7 @@ from noivu_ioc.store.models import (
     LedgerState,
     utcnow,
 )
-from tests.ledger.factories import Ledger, new_ledger, populate
+from tests.ledger.factories import Ledger, populated
 
 # populate(): heads at 7 (entries 0-3 audit rows 1-4, 4-6 personnel), 15 (7-11 audit rows
 # 5-9, 12-14 personnel) and 24 (15-20 audit rows 10-15, 21-23 personnel).
@@ -32,9 +32,7 @@ from tests.ledger.factories import Ledger, new_ledger, populate
 @pytest.fixture
 def ledger(store: OpStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Ledger:
     monkeypatch.chdir(tmp_path)  # no .env of the working directory
-    made = new_ledger(store, tmp_path / "data")
-    assert [h.tree_size for h in populate(made)] == [7, 15, 24]
-    return made
+    return populated(store, tmp_path / "data")
 
 
 def test_an_untouched_ledger_verifies(ledger: Ledger) -> None:

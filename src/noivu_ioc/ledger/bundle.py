@@ -69,6 +69,20 @@ def key_json(signer: heads.Signer) -> dict[str, Any]:
     }
 
 
+def published_keys_json(
+    signer: heads.Signer, retired: Mapping[str, heads.RetiredKey]
+) -> dict[str, Any]:
+    """The log's key as published, with the keys it replaced: whoever checks a head signed
+    before a rotation finds its key here, by the key id the head names."""
+    return {
+        **key_json(signer),
+        "retired": [
+            {"name": k.name, "key_id": k.key_id, "public_key": k.public_b64}
+            for k in retired.values()
+        ],
+    }
+
+
 def entry_json(entry: LedgerEntry, path: list[bytes] | None) -> dict[str, Any]:
     return {
         "idx": entry.idx,

@@ -141,15 +141,43 @@ def sign_command() -> None:
 
 @app.command("public-key")
 def public_key_command() -> None:
-    """Print the log's public key (base64 of the raw 32 bytes) and its key id."""
-    from noivu_ioc.ledger.bundle import key_json
-    from noivu_ioc.ledger.heads import log_signer
+    """Print the log's public key (base64 of the raw 32 bytes) and its key id, with the keys
+    it replaced (IOC_LEDGER_RETIRED_KEYS)."""
+    from noivu_ioc.ledger.bundle import published_keys_json
+    from noivu_ioc.ledger.heads import log_signer, retired_keys
 
     try:
         settings = load_settings()
-        _echo_json(key_json(log_signer(settings)))
+        signer = log_signer(settings)
+        _echo_json(published_keys_json(signer, retired_keys(settings, signer)))
     except IOCError as exc:
         _fail(exc.message)
+
+
+@app.command("rotate-key")
+def rotate_key_command() -> None:
+    """Retire the key file's key for a new one, and sign a head with the new key."""
+    from noivu_ioc.ledger.rotation import rotate_key
+
+    with _opened() as (settings, store):
+        done = rotate_key(store, settings)
+    typer.echo(
+        f"retired the log's key {done.retired.key_id[:16]}…, kept at {done.retired_file}; "
+        f"its public key: {done.retired.public_b64}"
+    )
+    typer.echo(
+        f"the new key {done.signer.key_id[:16]}… signed the head of tree size "
+        f"{done.head.tree_size:,} and signs every head from now on"
+    )
+    typer.echo(
+        "so that the heads of the retired key still verify, set on every server (the keys "
+        "already retired are kept in it), then restart the servers:"
+    )
+    typer.echo(done.retired_assignment)
+    typer.echo(
+        "servers with a copy of the key file need the new file too. Restart each witness with "
+        f"--log-key {done.signer.public_b64}: pinned to the old key, it refuses the new heads."
+    )
 
 
 @app.command("proof")

@@ -3,7 +3,9 @@
 The log's key is an Ed25519 key: ``IOC_LEDGER_KEY`` (base64 of the 32 raw bytes of the
 private key) or, by default, a PEM file (``IOC_LEDGER_KEY_FILE``, default ``ledger.key`` in
 the data directory) created with owner-only permissions the first time a head is signed.
-Its key id is the hex SHA-256 of the raw 32-byte public key.
+Its key id is the hex SHA-256 of the raw 32-byte public key. A key replaced by another
+(``ioc ledger rotate-key``) is listed in ``IOC_LEDGER_RETIRED_KEYS``: the heads it signed
+still verify under it, new heads are signed by the current key only.
 
 What a head's signature (and every witness's cosignature) covers is the 50 bytes of RFC 6962's
 ``TreeHeadSignature`` (section 3.5), all integers big-endian:
@@ -29,6 +31,7 @@ import logging
 import os
 import struct
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -116,6 +119,23 @@ class Signer:
         )
 
 
+def private_pem(private: Ed25519PrivateKey) -> bytes:
+    """A private key as a key file holds it (PKCS#8 PEM, unencrypted)."""
+    return private.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+
+
+def write_owner_only(path: Path, data: bytes) -> None:
+    """Write a new file that only its owner may read, flushed to disk; raises
+    FileExistsError rather than write over another file (a key must never be lost to one)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
 def key_file(path: Path, *, create: bool = True) -> Signer:
     """The key in a PEM file (PKCS#8, unencrypted), created with owner-only permissions if
     it is missing and ``create``."""
@@ -128,17 +148,10 @@ def key_file(path: Path, *, create: bool = True) -> Signer:
         path.parent.mkdir(parents=True, exist_ok=True)
         # O_EXCL: two processes starting together must not write two different keys.
         try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            write_owner_only(path, private_pem(Ed25519PrivateKey.generate()))
         except FileExistsError:
             pass
         else:
-            pem = Ed25519PrivateKey.generate().private_bytes(
-                serialization.Encoding.PEM,
-                serialization.PrivateFormat.PKCS8,
-                serialization.NoEncryption(),
-            )
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(pem)
             log.info("created the Ed25519 key at %s", path)
     try:
         private = serialization.load_pem_private_key(path.read_bytes(), password=None)
@@ -165,8 +178,12 @@ def log_signer(settings: Settings, *, create: bool = True) -> Signer:
                 "Ed25519 private key (44 characters ending in '='), e.g. from: python -c "
                 "'import base64, os; print(base64.b64encode(os.urandom(32)).decode())'"
             ) from None
-    path = settings.ledger_key_file or Path(settings.data_dir) / KEY_FILE
-    return key_file(path, create=create)
+    return key_file(key_path(settings), create=create)
+
+
+def key_path(settings: Settings) -> Path:
+    """Where the log's key file is (used when IOC_LEDGER_KEY is not set)."""
+    return settings.ledger_key_file or Path(settings.data_dir) / KEY_FILE
 
 
 def _is_file(name: str) -> bool:
@@ -202,6 +219,21 @@ def parse_public_key(text: str) -> bytes:
         "/api/ledger/public-key publishes it), 64 hex digits, a PEM public key or a file "
         "holding one"
     )
+
+
+def named_keys(setting: str, what: str, entries: dict[str, str]) -> Iterator[tuple[str, bytes]]:
+    """The names and raw public keys of a setting of named keys (JSON {"name": "key"}), each
+    entry checked and named when it is wrong."""
+    for name, text in entries.items():
+        try:
+            public = parse_public_key(text)
+        except InvalidInputError as exc:
+            raise ConfigurationError(f"{setting}, {what} {name!r}: {exc.message}") from None
+        if not name or len(name) > 64:
+            raise ConfigurationError(
+                f"{setting}: {what} name {name[:80]!r} must hold 1 to 64 characters"
+            )
+        yield name, public
 
 
 # -- heads ---------------------------------------------------------------------------------
@@ -267,10 +299,53 @@ def sign_in(session: Session, signer: Signer, timestamp_ms: int | None = None) -
 
 
 def sign_head(store: OpStore, settings: Settings) -> LedgerHead | None:
-    """Sign the current size of the log if it has grown (the scheduled job)."""
-    signer = log_signer(settings)
+    """Sign the current size of the log if it has grown (the scheduled job).
+
+    The key is read once the log's lock is held: a rotation replaces the key file under that
+    lock, so a head is never signed by the key it has just retired."""
     with store.session() as session:
-        return sign_in(session, signer)
+        lock(session)
+        return sign_in(session, log_signer(settings))
+
+
+# -- retired keys ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class RetiredKey:
+    """A key that signed heads before a rotation: they are still checked under it."""
+
+    name: str
+    public: bytes
+    key_id: str
+
+    @property
+    def public_b64(self) -> str:
+        return base64.b64encode(self.public).decode()
+
+
+def retired_keys(settings: Settings, current: Signer | None) -> dict[str, RetiredKey]:
+    """The keys of ``IOC_LEDGER_RETIRED_KEYS``, by key id. ``current`` is the log's key (None
+    when it cannot be read): a retired key that is the current one is refused, since the
+    setting would then say that the key signing new heads is no longer trusted."""
+    found: dict[str, RetiredKey] = {}
+    retired = settings.ledger_retired_keys
+    for name, public in named_keys("IOC_LEDGER_RETIRED_KEYS", "key", retired):
+        kid = key_id(public)
+        if current is not None and kid == current.key_id:
+            raise ConfigurationError(
+                f"IOC_LEDGER_RETIRED_KEYS, key {name!r}: this is the log's current key "
+                f"({kid[:16]}…), which signs the new heads; remove it from "
+                "IOC_LEDGER_RETIRED_KEYS, or give the new key (IOC_LEDGER_KEY or the key file) "
+                "that replaces it"
+            )
+        if kid in found:
+            raise ConfigurationError(
+                f"IOC_LEDGER_RETIRED_KEYS: keys {found[kid].name!r} and {name!r} are the same "
+                "key; keep one of them"
+            )
+        found[kid] = RetiredKey(name, public, kid)
+    return found
 
 
 # -- witnesses -----------------------------------------------------------------------------
@@ -286,17 +361,7 @@ class Witness:
 def trusted_witnesses(settings: Settings) -> dict[str, Witness]:
     """The witnesses of ``IOC_LEDGER_WITNESSES``, by key id."""
     found: dict[str, Witness] = {}
-    for name, text in settings.ledger_witnesses.items():
-        try:
-            public = parse_public_key(text)
-        except InvalidInputError as exc:
-            raise ConfigurationError(
-                f"IOC_LEDGER_WITNESSES, witness {name!r}: {exc.message}"
-            ) from None
-        if not name or len(name) > 64:
-            raise ConfigurationError(
-                f"IOC_LEDGER_WITNESSES: witness name {name[:80]!r} must hold 1 to 64 characters"
-            )
+    for name, public in named_keys("IOC_LEDGER_WITNESSES", "witness", settings.ledger_witnesses):
         found[key_id(public)] = Witness(name, public, key_id(public))
     return found
 

@@ -2,7 +2,8 @@
 
 Everything is recomputed rather than trusted: each entry's leaf hash from its ``data``, each
 stored complete subtree from those leaves, the root of every signed head, each head's
-signature under the log's key, the consistency of each head with the one before it (with a
+signature under the log's key (or the key that signed it before a rotation, when it is listed
+in ``IOC_LEDGER_RETIRED_KEYS``), the consistency of each head with the one before it (with a
 proof read from the stored subtrees), every witness cosignature under the witness's key
 (``IOC_LEDGER_WITNESSES``), that indexes run from 0 without gaps up to the log's size, that
 each entry's payload is canonical and fits its kind (a record's versions count 1, 2, ...),
@@ -32,6 +33,7 @@ from noivu_ioc.ledger import heads, merkle, records
 from noivu_ioc.ledger.audit import COLUMNS as AUDIT_COLUMNS
 from noivu_ioc.ledger.audit import audit_payload
 from noivu_ioc.ledger.canonical import canonical_json
+from noivu_ioc.ledger.heads import RetiredKey, Signer
 from noivu_ioc.ledger.log import LedgerDamagedError, StoreReader, size
 from noivu_ioc.settings import Settings
 from noivu_ioc.store import OpStore
@@ -278,11 +280,14 @@ class _Verifier:
     def heads(self) -> None:
         report = self.report
         signer = None
+        retired: dict[str, RetiredKey] = {}
         if self.head_list:
             try:
                 signer = heads.log_signer(self.settings, create=False)
+                retired = heads.retired_keys(self.settings, signer)
             except IOCError as exc:
-                report.problem(f"the log's key cannot be read, so no signature is checked: {exc}")
+                report.problem(f"the log's keys cannot be read, so no signature is checked: {exc}")
+                signer = None
         previous: LedgerHead | None = None
         reader = StoreReader(self.session)
         for head in self.head_list:
@@ -297,15 +302,7 @@ class _Verifier:
             elif self.tree.gap is not None and head.tree_size > self.tree.gap:
                 report.problem(f"{where}: its root cannot be recomputed past the missing entries")
             if signer is not None:
-                if head.key_id != signer.key_id:
-                    report.problem(
-                        f"{where}: signed by key {head.key_id[:16]}…, not the log's key "
-                        f"{signer.key_id[:16]}…"
-                    )
-                elif not heads.verify_signature(
-                    signer.public, bytes(head.signature), heads.signed_bytes(head)
-                ):
-                    report.problem(f"{where}: its signature does not verify under the log's key")
+                self._signature(where, head, signer, retired)
             if previous is not None:
                 if head.timestamp_ms <= previous.timestamp_ms:
                     report.problem(
@@ -314,6 +311,29 @@ class _Verifier:
                     )
                 self._consistent(reader, previous, head)
             previous = head
+
+    def _signature(
+        self,
+        where: str,
+        head: LedgerHead,
+        signer: Signer,
+        retired: dict[str, RetiredKey],
+    ) -> None:
+        """A head's signature, under the log's key or the retired key whose id it names."""
+        if head.key_id == signer.key_id:
+            public, whose = signer.public, "the log's key"
+        elif head.key_id in retired:
+            key = retired[head.key_id]
+            public, whose = key.public, f"the retired key {key.name!r}"
+        else:
+            self.report.problem(
+                f"{where}: signed by key {head.key_id[:16]}…, neither the log's key "
+                f"{signer.key_id[:16]}… nor a retired key (IOC_LEDGER_RETIRED_KEYS): a forged "
+                "head, or a retired key missing from that setting"
+            )
+            return
+        if not heads.verify_signature(public, bytes(head.signature), heads.signed_bytes(head)):
+            self.report.problem(f"{where}: its signature does not verify under {whose}")
 
     def _consistent(self, reader: StoreReader, first: LedgerHead, second: LedgerHead) -> None:
         if second.tree_size > self.report.size:

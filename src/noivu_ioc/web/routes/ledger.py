@@ -72,6 +72,24 @@ class PublicKeyOut(BaseModel):
     pem: str = Field(description="The same key as PEM (SubjectPublicKeyInfo).")
 
 
+class RetiredKeyOut(BaseModel):
+    name: str = Field(description="The key's name in IOC_LEDGER_RETIRED_KEYS.")
+    key_id: str = Field(
+        description="Hex SHA-256 of the raw public key: the key_id of the heads it signed."
+    )
+    public_key: str = Field(description="Base64 of the raw 32-byte public key.")
+
+
+class PublishedKeysOut(PublicKeyOut):
+    """The log's key, which signs every new head, and the keys it replaced."""
+
+    retired: list[RetiredKeyOut] = Field(
+        default_factory=list,
+        description="Keys retired by a rotation: a head signed before it names one of these "
+        "key ids and verifies under that key. Empty when the key was never rotated.",
+    )
+
+
 class InclusionOut(BaseModel):
     idx: int
     tree_size: int
@@ -176,9 +194,14 @@ def api_head(request: Request) -> HeadOut:
 
 
 @router.get("/api/ledger/public-key")
-def api_public_key(request: Request) -> PublicKeyOut:
-    """The log's Ed25519 public key, which signs every head."""
-    return PublicKeyOut.model_validate(bundle.key_json(heads.log_signer(_settings(request))))
+def api_public_key(request: Request) -> PublishedKeysOut:
+    """The log's Ed25519 public key, which signs every new head, and the keys retired by a
+    rotation, under which the heads signed before it verify."""
+    settings = _settings(request)
+    signer = heads.log_signer(settings)
+    return PublishedKeysOut.model_validate(
+        bundle.published_keys_json(signer, heads.retired_keys(settings, signer))
+    )
 
 
 @router.get("/api/ledger/proof/inclusion")

@@ -162,11 +162,23 @@ async function check() {
     markRow(entry.idx, message('entry-ok'), true);
   }
 
-  // The key comes from the log's published address, not from the bundle.
+  // The key comes from the log's published address, not from the bundle: the current key,
+  // or a key retired by a rotation when the head was signed before it. Each key's id is
+  // recomputed here rather than read from the answer.
   const answer = await fetch('/api/ledger/public-key', { credentials: 'same-origin' });
   const published = await answer.json();
-  const publicKey = fromBase64(published.public_key);
-  if (toHex(await sha256(publicKey)) !== head.key_id) problems.push(message('fail-key'));
+  let publicKey = null;
+  for (const candidate of [published, ...(published.retired || [])]) {
+    const raw = fromBase64(candidate.public_key);
+    if (toHex(await sha256(raw)) === head.key_id) {
+      publicKey = raw;
+      break;
+    }
+  }
+  if (publicKey === null) {
+    problems.push(message('fail-key'));
+    publicKey = fromBase64(published.public_key);
+  }
   const valid = await signatureValid(publicKey, fromBase64(head.signature), headBytes(head));
   if (valid === false) problems.push(message('fail-signature'));
 
