@@ -48,6 +48,17 @@ def _agreements(now: datetime) -> list[AgreementIn]:
             valid_until=now + timedelta(days=170),
         ),
         AgreementIn(
+            name="phan-tich-co-cau-can-bo-cap-xa",
+            dataset="commune_official",
+            fields=["sex", "birth_year", "ethnicity", "education_level"],
+            grantee_role="analyst",
+            grantee_unit="BNV.TCBC",
+            purpose="Phân tích cơ cấu cán bộ, công chức cấp xã sau sắp xếp đơn vị hành chính "
+            "(giới tính, độ tuổi, dân tộc, trình độ) phục vụ xây dựng chính sách",
+            valid_from=now - timedelta(days=10),
+            valid_until=now + timedelta(days=170),
+        ),
+        AgreementIn(
             name="kiem-ke-du-lieu-2025",
             dataset="person",
             fields=["*"],

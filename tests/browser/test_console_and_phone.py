@@ -314,3 +314,32 @@ def test_analyst_checks_and_saves_a_definition(
     finally:
         page.request.delete(f"{server}/api/indicators/{ident}")
     page.close()
+
+
+def test_small_cells_of_sensitive_figures_are_withheld_with_the_reason(
+    browser: Browser, server: str, screenshots: Path, request: pytest.FixtureRequest
+) -> None:
+    page = browser.new_page(viewport={"width": 1440, "height": 900})
+    _login(page, server, "sonv.laocai")
+    ident = "personnel.ethnic_minority_share"
+    detail = page.request.get(f"{server}/api/indicators/{ident}?place=province:15").json()
+    rows = detail["cut"]["rows"]
+    withheld = [r for r in rows if r["withheld"]]
+    assert withheld, "the demo's communes of Lào Cai include small ones"
+    assert all(r["value"] is None for r in withheld)
+    assert any(r["value"] is not None for r in rows)
+    page.goto(f"{server}/indicators/{ident}?place=province:15")
+    marks = page.locator("[data-testid=cut-table] [data-testid=withheld]")
+    expect(marks).to_have_count(len(withheld))
+    expect(marks.first).to_have_text("ẩn")
+    expect(marks.first).to_have_attribute(
+        "title", "Ẩn số liệu: dưới 5 người, có thể làm lộ dữ liệu cá nhân nhạy cảm"
+    )
+    page.screenshot(
+        path=str(screenshots / f"indicator-withheld-cells-{_suffix(request)}.png"), full_page=True
+    )
+    commune = withheld[0]["place"]
+    panel = page.request.get(f"{server}/api/indicators/{ident}?place={commune}").json()
+    assert panel["reading"]["value"] is None
+    assert panel["reading"]["reason_code"] == "suppressed"
+    page.close()

@@ -44,6 +44,7 @@ def engines(demo_warehouse: Warehouse) -> Iterator[tuple[Evaluator, Evaluator]]:
 def _same(left: list[Row], right: list[Row]) -> None:
     assert [r.key for r in left] == [r.key for r in right]
     for a, b in zip(left, right, strict=True):
+        assert a.suppressed == b.suppressed, (a, b)  # the small-cell rule agrees too
         if a.value is None or b.value is None:
             assert a.value is None and b.value is None, (a, b)
         else:

@@ -187,19 +187,19 @@ def test_an_administrator_configures_the_walls_scenes(client: TestClient) -> Non
 
 
 def test_an_analyst_defines_an_indicator_without_python(client: TestClient) -> None:
-    ident = f"local_government.test_{uuid.uuid4().hex[:6]}"
+    ident = f"personnel.test_{uuid.uuid4().hex[:6]}"
     toml = f'''
 id = "{ident}"
-name_vi = "Tỷ lệ nữ cán bộ cấp xã (thử)"
-name_en = "Women among commune officials (test)"
-domain = "local_government"
+name_vi = "Tỷ lệ nữ trong đội ngũ (thử)"
+name_en = "Women among staff (test)"
+domain = "personnel"
 unit = "percent"
-formula = "100 * women / officials"
+formula = "100 * women / staff"
 [measures.women]
-entity = "commune_official"
+entity = "person"
 where = "sex = '2'"
-[measures.officials]
-entity = "commune_official"
+[measures.staff]
+entity = "person"
 '''
     login(client, "lanhdao")
     assert client.post("/api/indicators", json={"toml": toml}).status_code == 403
@@ -207,7 +207,17 @@ entity = "commune_official"
     login(client, "phantich")
     typo = client.post("/api/indicators/check", json={"toml": toml.replace("sex =", "gender =")})
     assert typo.status_code == 422
-    assert "refers to 'gender', which is not a field of commune_official" in typo.text
+    assert "refers to 'gender', which is not a field of person" in typo.text
+    # Religion is sensitive data that the analyst's agreement (sex, birth date, ethnicity)
+    # does not open: a definition filtering on it is refused, checked or saved.
+    religion = toml.replace("sex = '2'", "religion <> '00'")
+    for refused in (
+        client.post("/api/indicators/check", json={"toml": religion}),
+        client.post("/api/indicators", json={"toml": religion}),
+    ):
+        assert refused.status_code == 403
+        assert f"indicator {ident} reads religion of person" in refused.text
+        assert "data-sharing agreement" in refused.text
     checked = client.post("/api/indicators/check", json={"toml": toml}).json()
     assert 0 < checked["reading"]["value"] < 100
     saved = client.post("/api/indicators", json={"toml": toml})
@@ -300,7 +310,7 @@ def test_one_failing_panel_does_not_blank_the_scene(client: TestClient) -> None:
             "domain": "personnel",
             "unit": "number",
             "entity": "person",
-            "value": "sum(full_name)",
+            "value": "sum(status)",
         },
         {
             "id": empty,
@@ -311,7 +321,10 @@ def test_one_failing_panel_does_not_blank_the_scene(client: TestClient) -> None:
             "formula": "100 * a / b",
             "measures": {
                 "a": {"entity": "person"},
-                "b": {"entity": "person", "where": "sex = '1' AND sex = '2'"},
+                "b": {
+                    "entity": "person",
+                    "where": "status = 'DANG_CONG_TAC' AND status <> 'DANG_CONG_TAC'",
+                },
             },
         },
     ]

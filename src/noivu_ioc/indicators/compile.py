@@ -24,6 +24,11 @@ from noivu_ioc.errors import InvalidInputError
 from noivu_ioc.indicators.model import Indicator, Measure, place_column
 from noivu_ioc.indicators.reasons import Reason
 
+# The fewest people a figure about sensitive personal data may describe, on either side of
+# the attribute: below it the cell is withheld (primary suppression, a threshold rule of
+# statistical disclosure control), for every viewer.
+SMALL_CELL = 5
+
 # How the warehouse's tables are named in the statement: by default the entity id itself.
 TableNamer = Callable[[str], exp.Table]
 
@@ -98,10 +103,14 @@ def build(
         else:
             fixed.append(measure)
 
+    guarded = indicator.discloses
+    rows: dict[str, exp.Expr] = {m.name: exp.column("n", table=f"m_{m.name}") for m in fixed}
+    rows.update({m.name: exp.column(_rows_name(m), table="keyed") for m in keyed})
+
     select: exp.Select
     if not keyed:
         refs = {m.name: exp.column("v", table=f"m_{m.name}") for m in fixed}
-        select = exp.select(exp.alias_(_value(indicator.formula, refs), "value"))
+        select = exp.select(*_outputs(indicator, refs, rows, guarded))
         select = select.from_(exp.to_table(f"m_{fixed[0].name}"))
     else:
         # The keyed measures meet in one grouped union rather than a FULL JOIN ... USING:
@@ -113,6 +122,12 @@ def build(
             for other in keyed:
                 cell = exp.column("v") if other is measure else exp.null()
                 columns.append(exp.alias_(exp.cast(cell, exp.DataType.build("double")), other.name))
+            if guarded:
+                for other in keyed:
+                    count = exp.column("n") if other is measure else exp.null()
+                    columns.append(
+                        exp.alias_(exp.cast(count, exp.DataType.build("bigint")), _rows_name(other))
+                    )
             parts.append(exp.select(*columns).from_(exp.to_table(f"m_{measure.name}")))
         union: exp.Query = parts[0]
         for part in parts[1:]:
@@ -124,6 +139,17 @@ def build(
                     exp.alias_(_missing(m, exp.func("max", exp.column(m.name))), m.name)
                     for m in keyed
                 ],
+                *[
+                    exp.alias_(
+                        exp.func(
+                            "coalesce",
+                            exp.func("max", exp.column(_rows_name(m))),
+                            exp.Literal.number(0),
+                        ),
+                        _rows_name(m),
+                    )
+                    for m in (keyed if guarded else ())
+                ],
             )
             .from_(exp.alias_(exp.paren(union), "u"))
             .group_by(exp.column("k"))
@@ -133,20 +159,62 @@ def build(
         key: exp.Expr = exp.column("k", table="keyed")
         if by == "period":
             key = exp.cast(key, exp.DataType.build("bigint"))
-        select = exp.select(
-            exp.alias_(key, "k"), exp.alias_(_value(indicator.formula, refs), "value")
-        ).from_(exp.to_table("keyed"))
+        select = exp.select(exp.alias_(key, "k"), *_outputs(indicator, refs, rows, guarded)).from_(
+            exp.to_table("keyed")
+        )
         select = select.order_by(exp.Ordered(this=exp.column("k"), nulls_first=False))
     others = fixed if keyed else fixed[1:]
     for measure in others:
         select = select.join(exp.to_table(f"m_{measure.name}"), join_type="cross")
     for measure in indicator.measures:
         select = select.with_(
-            f"m_{measure.name}", as_=_measure_query(measure, question, scope, table)
+            f"m_{measure.name}", as_=_measure_query(measure, question, scope, table, guarded)
         )
     if keyed:
         select = select.with_("keyed", as_=merged)
     return select
+
+
+def _rows_name(measure: Measure) -> str:
+    return f"{measure.name}__rows"
+
+
+def _outputs(
+    indicator: Indicator,
+    refs: Mapping[str, exp.Expr],
+    rows: Mapping[str, exp.Expr],
+    guarded: bool,
+) -> list[exp.Expr]:
+    """The value, and for an indicator about sensitive data whether it is withheld."""
+    value = _value(indicator.formula, refs)
+    if not guarded:
+        return [exp.alias_(value, "value")]
+    small = _small_cell(indicator, rows)
+    withheld = exp.Case(ifs=[exp.If(this=small, true=exp.null())], default=value)
+    return [exp.alias_(withheld, "value"), exp.alias_(small, "suppressed")]
+
+
+def _small_cell(indicator: Indicator, rows: Mapping[str, exp.Expr]) -> exp.Expr:
+    """Whether a figure about sensitive data would describe fewer than ``SMALL_CELL`` people
+    on one side: the people with the attribute (a measure filtered on a sensitive field),
+    every measure's population, or the people of a population without the attribute (its
+    count less the attribute's). Zero is shown: nobody is described by it."""
+
+    def few(count: exp.Expr) -> exp.Expr:
+        return exp.and_(
+            exp.GT(this=count, expression=exp.Literal.number(0)),
+            exp.LT(this=count.copy(), expression=exp.Literal.number(SMALL_CELL)),
+        )
+
+    groups = [m for m in indicator.measures if m.sensitive]
+    others = [m for m in indicator.measures if not m.sensitive]
+    tests = [few(rows[m.name].copy()) for m in indicator.measures]
+    for population in others:
+        for group in groups:
+            tests.append(
+                few(exp.Sub(this=rows[population.name].copy(), expression=rows[group.name].copy()))
+            )
+    return exp.paren(exp.or_(*tests))
 
 
 def _is_count(value: exp.Expr) -> bool:
@@ -188,7 +256,7 @@ def _check_cut(indicator: Indicator, by: str) -> None:
 
 
 def _measure_query(
-    measure: Measure, question: Question, scope: Scope, table: TableNamer
+    measure: Measure, question: Question, scope: Scope, table: TableNamer, guarded: bool = False
 ) -> exp.Select:
     entity = measure.entity_def
     conditions: list[exp.Expr] = []
@@ -221,6 +289,8 @@ def _measure_query(
     if group is not None:
         columns.append(exp.alias_(group, "k"))
     columns.append(exp.alias_(_counted(measure.value), "v"))
+    if guarded:  # the rows the figure stands on, for the small-cell rule
+        columns.append(exp.alias_(exp.Count(this=exp.Star()), "n"))
     query = exp.select(*columns).from_(table(entity.id))
     if conditions:
         query = query.where(exp.and_(*conditions))

@@ -23,7 +23,14 @@ from sqlglot import expressions as exp
 
 from noivu_ioc.access.scope import Scope
 from noivu_ioc.errors import IOCError
-from noivu_ioc.indicators.compile import NotAvailable, Place, Question, build, default_table
+from noivu_ioc.indicators.compile import (
+    SMALL_CELL,
+    NotAvailable,
+    Place,
+    Question,
+    build,
+    default_table,
+)
 from noivu_ioc.indicators.model import Indicator
 from noivu_ioc.indicators.reasons import Reason
 from noivu_ioc.warehouse import Warehouse
@@ -98,6 +105,8 @@ class Row:
 
     key: Any
     value: float | None
+    # Withheld by the small-cell rule: too few people stand behind it (compile.SMALL_CELL).
+    suppressed: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,10 +210,16 @@ class Evaluator:
         started = time.perf_counter()
         raw = self.engine.rows(sql)
         seconds = time.perf_counter() - started
-        if question.by is None:
-            rows = tuple(Row(None, _number(r[0])) for r in raw)
-        else:
-            rows = tuple(Row(r[0], _number(r[1])) for r in raw)
+        keyed = question.by is not None
+        withheld = indicator.discloses
+        rows = tuple(
+            Row(
+                r[0] if keyed else None,
+                _number(r[1] if keyed else r[0]),
+                bool(r[-1]) if withheld else False,
+            )
+            for r in raw
+        )
         return Answer(rows, seconds, sql)
 
     def series(self, indicator: Indicator, place: Place, scope: Scope) -> dict[int, float]:
@@ -216,6 +231,13 @@ class Evaluator:
         return {
             int(r.key): r.value for r in answer.rows if r.key is not None and r.value is not None
         }
+
+    def withheld_periods(self, indicator: Indicator, place: Place, scope: Scope) -> set[int]:
+        """The periods whose value the small-cell rule withholds at ``place``."""
+        if not indicator.has_period or not indicator.discloses:
+            return set()
+        answer = self.answer(indicator, Question(place, (), "period"), scope)
+        return {int(r.key) for r in answer.rows if r.key is not None and r.suppressed}
 
     def agencies(self, ids: Sequence[str]) -> dict[str, tuple[str, str | None]]:
         """Name and province of each agency id (organisational units of sector 1)."""
@@ -250,20 +272,25 @@ class Evaluator:
         try:
             if indicator.has_period:
                 values = self.series(indicator, place, scope)
+                withheld = self.withheld_periods(indicator, place, scope)
                 if period is None:
-                    if not values:
+                    if not values and not withheld:
                         reading.reason = Reason.of("no_data_any_period")
                         return reading
-                    period = max(values)
+                    period = max(values.keys() | withheld)
                 reading.period = period
                 reading.value = values.get(period)
                 reading.previous = values.get(period - 1)
-                if reading.value is None:
+                if period in withheld:
+                    reading.reason = Reason.of("suppressed", k=SMALL_CELL)
+                elif reading.value is None:
                     reading.reason = Reason.of("no_data_period", period=period)
             else:
                 answer = self.answer(indicator, Question(place), scope)
                 reading.value = answer.rows[0].value if answer.rows else None
-                if reading.value is None:
+                if answer.rows and answer.rows[0].suppressed:
+                    reading.reason = Reason.of("suppressed", k=SMALL_CELL)
+                elif reading.value is None:
                     reading.reason = Reason.of("no_data")
         except Exception as exc:  # one panel fails, not the wall
             reading.reason = failure(exc, f"{indicator.id} at {place.key}")

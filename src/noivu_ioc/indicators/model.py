@@ -41,6 +41,7 @@ from sqlglot.errors import ParseError
 from sqlglot.optimizer.simplify import simplify
 
 from noivu_ioc.catalog import Entity, FieldType, catalog
+from noivu_ioc.catalog.model import Sensitivity
 from noivu_ioc.errors import InvalidInputError
 
 # Units of measure, with their Vietnamese and English labels and the number of decimals shown.
@@ -112,6 +113,24 @@ class Measure:
     def entity_def(self) -> Entity:
         return catalog().entity(self.entity)
 
+    def reads(self, *levels: Sensitivity) -> tuple[str, ...]:
+        """The fields of these sensitivities that the value or the filter reads, i.e. the
+        personal data the figures describe people by (the period, a year, is left out)."""
+        entity = self.entity_def
+        found: dict[str, None] = {}
+        for part in (self.value, self.where):
+            for column in part.find_all(exp.Column) if part is not None else ():
+                name = column.name
+                if name in entity.field_names and entity.field(name).sensitivity in levels:
+                    found[name] = None
+        return tuple(found)
+
+    @property
+    def sensitive(self) -> tuple[str, ...]:
+        """Sensitive personal data (Decree 13/2023, art. 2.4) the figures are about:
+        ethnicity, religion, health, Party membership... Small cells of them are withheld."""
+        return self.reads(Sensitivity.SENSITIVE)
+
 
 @dataclass(frozen=True, slots=True)
 class Thresholds:
@@ -158,6 +177,21 @@ class Indicator:
     @property
     def entities(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(m.entity for m in self.measures))
+
+    @property
+    def personal_fields(self) -> dict[str, tuple[str, ...]]:
+        """Per entity, the personal or sensitive fields the measures' values and filters read:
+        an analyst's own definition may read them only under a data-sharing agreement."""
+        found: dict[str, dict[str, None]] = {}
+        for measure in self.measures:
+            for name in measure.reads(Sensitivity.PERSONAL, Sensitivity.SENSITIVE):
+                found.setdefault(measure.entity, {})[name] = None
+        return {entity: tuple(names) for entity, names in found.items()}
+
+    @property
+    def discloses(self) -> bool:
+        """Whether a figure could tell a person's sensitive data (see ``Measure.sensitive``)."""
+        return any(m.sensitive for m in self.measures)
 
     @property
     def has_period(self) -> bool:

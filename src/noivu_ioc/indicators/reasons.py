@@ -39,6 +39,10 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Ô này không còn chỉ tiêu nào (chỉ tiêu đã bị xoá)",
         "no indicator left on this panel (it was deleted)",
     ),
+    "suppressed": (
+        "Ẩn số liệu: dưới {k} người, có thể làm lộ dữ liệu cá nhân nhạy cảm",
+        "withheld: fewer than {k} people, it could reveal sensitive personal data",
+    ),
     "failed": ("Không tính được chỉ tiêu", "the indicator could not be computed"),
 }
 

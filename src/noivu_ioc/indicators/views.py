@@ -8,10 +8,13 @@ from typing import Any
 from noivu_ioc.access.scope import Scope
 from noivu_ioc.catalog import catalog
 from noivu_ioc.indicators import places
-from noivu_ioc.indicators.compile import Place
+from noivu_ioc.indicators.compile import SMALL_CELL, Place
 from noivu_ioc.indicators.engine import Evaluator, Reading, Row, failure
 from noivu_ioc.indicators.model import Indicator
+from noivu_ioc.indicators.reasons import Reason
 from noivu_ioc.units import admin
+
+WITHHELD = Reason.of("suppressed", k=SMALL_CELL)
 
 UNKNOWN = {"vi": "Không xác định", "en": "Not stated"}
 # Rows without a place in a cut by place: central agencies in a cut by province, the
@@ -120,6 +123,7 @@ def rows(
                 "value": row.value,
                 "status": status(row.value) if status else None,
                 "place": f"{by}:{row.key}" if drills else None,
+                "withheld": WITHHELD.text(lang) if row.suppressed else None,
             }
         )
     return out

@@ -62,6 +62,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "ind.rank": ("Hạng", "Rank"),
     "ind.name": ("Tên", "Name"),
     "ind.value": ("Giá trị", "Value"),
+    "ind.withheld": ("ẩn", "withheld"),
     "ind.status": ("Đánh giá", "Status"),
     "ind.no_cut": (
         "Không có phân tổ chi tiết hơn ở cấp này.",

@@ -14,6 +14,7 @@ import anyio
 import orjson
 from fastapi import APIRouter, Body, Query, Request
 from fastapi.responses import HTMLResponse, Response
+from sqlalchemy.orm import Session
 
 from noivu_ioc.access.policy import field_access
 from noivu_ioc.access.users import Principal, audit
@@ -22,7 +23,7 @@ from noivu_ioc.catalog.model import Sensitivity
 from noivu_ioc.errors import InvalidInputError, NotAllowedError, NotFoundError
 from noivu_ioc.indicators import places, views
 from noivu_ioc.indicators.compile import Place
-from noivu_ioc.indicators.model import UNITS, parse_definition
+from noivu_ioc.indicators.model import UNITS, Indicator, parse_definition
 from noivu_ioc.indicators.saved import delete_indicator, save_indicator
 from noivu_ioc.indicators.service import Job, Situation
 from noivu_ioc.web.deps import Analyst, Lang, SituationDep, Viewer, client_of
@@ -161,6 +162,22 @@ def check_cut(request: Request, principal: Principal, ident: str, by: str | None
             )
 
 
+def check_personal_fields(session: Session, principal: Principal, indicator: Indicator) -> None:
+    """An analyst's own definition that filters or aggregates on personal or sensitive
+    fields reads them, as a record page would: only under a data-sharing agreement that opens
+    them to the analyst. The shipped library's definitions were approved with the ministry."""
+    for entity_id, names in indicator.personal_fields.items():
+        access = field_access(session, principal, catalog().entity(entity_id))
+        closed = [name for name in names if not access.can_read(name)]
+        if closed:
+            raise NotAllowedError(
+                f"indicator {indicator.id} reads {', '.join(closed)} of {entity_id}, personal "
+                "data (Decree 13/2023) that no data-sharing agreement opens to you; ask the "
+                "administrator who manages data sharing for one, or define the indicator "
+                "without these fields"
+            )
+
+
 @router.get("/api/indicators/{ident}")
 async def api_indicator(
     request: Request,
@@ -209,6 +226,8 @@ def api_check_indicator(
     """Check a definition without saving it, and compute it at the analyst's root place."""
     raw = _definition_from(body)
     indicator = parse_definition(raw, origin=principal.username)
+    with request.app.state.store.session() as session:
+        check_personal_fields(session, principal, indicator)
     root = places.root(principal.scope)
     reading = situation.evaluator.read(indicator, root, principal.scope)
     return _json(
@@ -233,6 +252,7 @@ def api_save_indicator(
     text); it is checked as the shipped ones are and is usable at once."""
     raw = _definition_from(body)
     with request.app.state.store.session() as session:
+        check_personal_fields(session, principal, parse_definition(raw, principal.username))
         indicator = save_indicator(session, raw, principal.username)
         audit(
             session,
@@ -263,6 +283,7 @@ def api_replace_indicator(
     if raw.get("id") != ident:
         raise InvalidInputError(f"the definition's id {raw.get('id')!r} is not {ident!r}")
     with request.app.state.store.session() as session:
+        check_personal_fields(session, principal, parse_definition(raw, principal.username))
         indicator = save_indicator(session, raw, principal.username, replace=True)
         audit(
             session,
