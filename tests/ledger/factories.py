@@ -5,11 +5,15 @@ ledger holding sealed audit rows, personnel versions, signed heads and cosignatu
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from click.testing import Result
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from sqlalchemy import text
+from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from noivu_ioc.access.users import audit
@@ -18,7 +22,7 @@ from noivu_ioc.ledger import heads, records
 from noivu_ioc.ledger.audit import seal_audit
 from noivu_ioc.settings import Settings
 from noivu_ioc.store import OpStore
-from noivu_ioc.store.models import LedgerHead
+from noivu_ioc.store.models import APPEND_ONLY_TABLES, LedgerHead
 
 WITNESS = "thanhtra-bo"
 
@@ -36,6 +40,32 @@ class Ledger:
 
     def cli(self, *args: str) -> Result:
         return CliRunner().invoke(app, ["ledger", *args], env=self.env)
+
+
+@contextmanager
+def tampering(store: OpStore) -> Iterator[Session]:
+    """A session that goes round the append-only triggers first, as someone with the rights
+    to drop them would; they are back in place once it ends."""
+    with store.session() as session:
+        if session.get_bind().dialect.name == "postgresql":
+            for table in APPEND_ONLY_TABLES:  # undone by ENABLE below, or by the rollback
+                session.execute(text(f"ALTER TABLE {table} DISABLE TRIGGER USER"))
+            yield session
+            session.flush()
+            for table in APPEND_ONLY_TABLES:
+                session.execute(text(f"ALTER TABLE {table} ENABLE TRIGGER USER"))
+            return
+        triggers = session.execute(
+            text("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")
+        ).all()
+        for name, _ in triggers:
+            session.execute(text(f"DROP TRIGGER {name}"))
+        try:
+            yield session
+            session.flush()
+        finally:
+            for _, sql in triggers:
+                session.execute(text(sql))
 
 
 def ledger_settings(data_dir: Path, store: OpStore, witness: heads.Signer) -> Settings:

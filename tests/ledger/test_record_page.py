@@ -17,6 +17,7 @@ from noivu_ioc.ledger import log as ledger_log
 from noivu_ioc.store.models import LedgerEntry
 from tests.factories import log_in_page
 from tests.ledger.conftest import Seeded
+from tests.ledger.factories import tampering
 
 pytestmark = pytest.mark.browser
 
@@ -61,7 +62,7 @@ def test_an_edited_entry_fails_in_the_browser(page: Page, served: str, seeded: S
     edited = original.replace('"grade"', '"title"')
     assert edited != original
     try:
-        with seeded.store.session() as session:
+        with tampering(seeded.store) as session:
             session.execute(update(LedgerEntry).where(LedgerEntry.idx == idx).values(data=edited))
         log_in_page(page, served, "sonv.laocai", f"/ledger/records/{key}?lang=en")
         page.goto(served + f"/ledger/records/{key}?lang=en")
@@ -71,5 +72,5 @@ def test_an_edited_entry_fails_in_the_browser(page: Page, served: str, seeded: S
             f"Entry {idx}: its data does not give the stated leaf hash."
         )
     finally:
-        with seeded.store.session() as session:
+        with tampering(seeded.store) as session:
             session.execute(update(LedgerEntry).where(LedgerEntry.idx == idx).values(data=original))

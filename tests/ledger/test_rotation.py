@@ -27,7 +27,7 @@ from noivu_ioc.store import OpStore
 from noivu_ioc.store.models import AuditEvent, LedgerEntry, LedgerHead
 from noivu_ioc.warehouse import Warehouse
 from noivu_ioc.web.app import create_app
-from tests.ledger.factories import Ledger, populated, write_audit
+from tests.ledger.factories import Ledger, populated, tampering, write_audit
 
 # populate(): heads at 7, 15 and 24, signed by the key file's first key; the rotation seals
 # its own audit row as entry 24, so the new key's first head is of size 25.
@@ -152,7 +152,7 @@ def test_a_forged_head_under_the_retired_key_is_still_caught(ledger: Ledger) -> 
     done = rotate(ledger)
     configured = _with_retired(ledger, done.retired)
     forger = heads.Signer.of(Ed25519PrivateKey.generate())
-    with ledger.store.session() as session:
+    with tampering(ledger.store) as session:
         head = session.get(LedgerHead, 15)
         assert head is not None
         head.signature = forger.sign(heads.signed_bytes(head))  # still names the retired key
@@ -293,7 +293,7 @@ def test_a_rotation_that_cannot_store_its_key_changes_nothing(long_named_key: Le
 
 
 def test_a_rotation_over_a_damaged_log_changes_nothing(ledger: Ledger) -> None:
-    with ledger.store.session() as session:
+    with tampering(ledger.store) as session:
         session.execute(
             update(LedgerHead).where(LedgerHead.tree_size == 24).values(root_hash=bytes(32))
         )

@@ -23,7 +23,7 @@ from noivu_ioc.store.models import (
     LedgerState,
     utcnow,
 )
-from tests.ledger.factories import Ledger, populated
+from tests.ledger.factories import Ledger, populated, tampering
 
 # populate(): heads at 7 (entries 0-3 audit rows 1-4, 4-6 personnel), 15 (7-11 audit rows
 # 5-9, 12-14 personnel) and 24 (15-20 audit rows 10-15, 21-23 personnel).
@@ -54,7 +54,7 @@ def _entry(ledger: Ledger, idx: int) -> LedgerEntry:
 
 
 def _set_entry(ledger: Ledger, idx: int, **values: object) -> None:
-    with ledger.store.session() as session:
+    with tampering(ledger.store) as session:
         session.execute(update(LedgerEntry).where(LedgerEntry.idx == idx).values(**values))
 
 
@@ -70,7 +70,7 @@ def edit_data_and_leaf(ledger: Ledger) -> None:
 
 
 def delete_entry(ledger: Ledger) -> None:
-    with ledger.store.session() as session:
+    with tampering(ledger.store) as session:
         session.execute(delete(LedgerEntry).where(LedgerEntry.idx == 10))
 
 
@@ -82,23 +82,23 @@ def reorder_entries(ledger: Ledger) -> None:
 
 
 def truncate_log(ledger: Ledger) -> None:
-    with ledger.store.session() as session:
+    with tampering(ledger.store) as session:
         session.execute(delete(LedgerEntry).where(LedgerEntry.idx >= 20))
         session.execute(update(LedgerState).values(size=20))
 
 
 def set_size_back(ledger: Ledger) -> None:
-    with ledger.store.session() as session:
+    with tampering(ledger.store) as session:
         session.execute(update(LedgerState).values(size=20))
 
 
 def edit_sealed_audit_row(ledger: Ledger) -> None:
-    with ledger.store.session() as session:
+    with tampering(ledger.store) as session:
         session.execute(update(AuditEvent).where(AuditEvent.id == 2).values(target="person:X"))
 
 
 def delete_sealed_audit_row(ledger: Ledger) -> None:
-    with ledger.store.session() as session:
+    with tampering(ledger.store) as session:
         session.execute(delete(AuditEvent).where(AuditEvent.id == 3))
 
 
@@ -117,7 +117,7 @@ def insert_audit_row_after_the_fact(ledger: Ledger) -> None:
 
 def _resign(ledger: Ledger, tree_size: int, **values: object) -> None:
     """Change a head and sign it again with the log's own key: an insider's forgery."""
-    with ledger.store.session() as session:
+    with tampering(ledger.store) as session:
         head = session.get(LedgerHead, tree_size)
         assert head is not None
         for name, value in values.items():
@@ -134,7 +134,7 @@ def rewrite_history(ledger: Ledger) -> None:
     agrees with itself; the heads signed earlier stay."""
     data = _entry(ledger, 3).data.replace("sonv.laocai", "sonv.hanoi")
     _set_entry(ledger, 3, data=data, leaf_hash=merkle.leaf_hash(data.encode()))
-    with ledger.store.session() as session:
+    with tampering(ledger.store) as session:
         rows = session.scalars(select(LedgerEntry).order_by(LedgerEntry.idx)).all()
         tree = merkle.MemoryTree(bytes(r.leaf_hash) for r in rows)
         session.execute(delete(LedgerNode))
@@ -150,7 +150,7 @@ def rewrite_history(ledger: Ledger) -> None:
 
 def forge_head_signature(ledger: Ledger) -> None:
     other = Ed25519PrivateKey.generate()
-    with ledger.store.session() as session:
+    with tampering(ledger.store) as session:
         head = session.get(LedgerHead, 24)
         assert head is not None
         head.signature = other.sign(heads.signed_bytes(head))
@@ -158,7 +158,7 @@ def forge_head_signature(ledger: Ledger) -> None:
 
 def sign_with_another_key(ledger: Ledger) -> None:
     other = heads.Signer.of(Ed25519PrivateKey.generate())
-    with ledger.store.session() as session:
+    with tampering(ledger.store) as session:
         head = session.get(LedgerHead, 24)
         assert head is not None
         head.key_id = other.key_id
@@ -174,7 +174,7 @@ def backdate_a_head(ledger: Ledger) -> None:
 
 
 def forge_cosignature(ledger: Ledger) -> None:
-    with ledger.store.session() as session:
+    with tampering(ledger.store) as session:
         session.execute(
             update(LedgerCosignature)
             .where(LedgerCosignature.tree_size == 15)

@@ -32,7 +32,7 @@ from noivu_ioc.store.models import (
 from noivu_ioc.warehouse import Warehouse
 from noivu_ioc.web.app import create_app
 from tests.ledger.conftest import serving
-from tests.ledger.factories import Ledger, new_ledger, populate, write_audit
+from tests.ledger.factories import Ledger, new_ledger, populate, tampering, write_audit
 
 ENV = {k: v for k, v in os.environ.items() if not k.startswith("IOC_")}
 
@@ -78,7 +78,7 @@ class Setup:
 def setup(store: OpStore, tmp_path: Path) -> Iterator[Setup]:
     ledger = new_ledger(store, tmp_path / "data")
     populate(ledger)
-    with store.session() as session:  # the witness under test cosigns these itself
+    with tampering(store) as session:  # the witness under test cosigns these itself
         session.execute(delete(LedgerCosignature))
     key_file = tmp_path / "witness" / "witness.key"
     key_file.parent.mkdir()
@@ -107,7 +107,7 @@ def rewrite(ledger: Ledger, idx: int, keep_size: int | None = None) -> None:
     """An insider with the log's key changes entry ``idx``, recomputes every stored hash,
     removes the heads (and cosignatures) signed before, optionally cuts the log to
     ``keep_size`` entries, and signs the result: a log that agrees with itself."""
-    with ledger.store.session() as session:
+    with tampering(ledger.store) as session:
         entry = session.get(LedgerEntry, idx)
         assert entry is not None
         assert "sonv.laocai" in entry.data  # an audit entry
@@ -154,7 +154,7 @@ def test_an_honest_log_is_cosigned_round_after_round(setup: Setup) -> None:
 def test_a_forged_head_is_refused(setup: Setup) -> None:
     assert setup.witness().returncode == 0
     head = grow(setup.ledger)
-    with setup.ledger.store.session() as session:
+    with tampering(setup.ledger.store) as session:
         stored = session.get(LedgerHead, head.tree_size)
         assert stored is not None
         stored.signature = Ed25519PrivateKey.generate().sign(heads.signed_bytes(stored))
@@ -220,7 +220,7 @@ def test_the_looping_witness_cosigns_each_new_head_refuses_a_forgery_and_stops(
         _until(lambda: grown.tree_size in setup.cosigned_sizes(), "cosigned the new head", log)
 
         forged = grow(setup.ledger)
-        with setup.ledger.store.session() as session:
+        with tampering(setup.ledger.store) as session:
             stored = session.get(LedgerHead, forged.tree_size)
             assert stored is not None
             stored.signature = Ed25519PrivateKey.generate().sign(heads.signed_bytes(stored))

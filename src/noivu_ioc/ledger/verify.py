@@ -9,7 +9,8 @@ proof read from the stored subtrees), every witness cosignature under the witnes
 each entry's payload is canonical and fits its kind (a record's versions count 1, 2, ...),
 and that the audit trail matches what was sealed of it: every sealed row still gives its
 entry's leaf, every sealed entry still has its row, and no unsealed row is older than what
-was sealed before it (a row inserted after the fact). With ``records`` the warehouse's
+was sealed before it (a row inserted after the fact), and that each append-only table still
+has the triggers by which the database refuses edits to it. With ``records`` the warehouse's
 current personnel records are compared with their latest ledger versions as well.
 
 Each problem names where it is (an entry's index, a head's tree size, an audit row's id).
@@ -25,7 +26,7 @@ from datetime import timedelta
 from typing import Any
 
 import orjson
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from noivu_ioc.errors import IOCError
@@ -38,6 +39,7 @@ from noivu_ioc.ledger.log import LedgerDamagedError, StoreReader, size
 from noivu_ioc.settings import Settings
 from noivu_ioc.store import OpStore
 from noivu_ioc.store.models import (
+    APPEND_ONLY_TABLES,
     AuditEvent,
     LedgerCosignature,
     LedgerEntry,
@@ -441,6 +443,17 @@ class _Verifier:
                     "to it (deleted or altered after sealing)"
                 )
 
+    def guards(self) -> None:
+        dialect = self.session.get_bind().dialect.name
+        guarded = {str(name) for (name,) in self.session.execute(text(_ENABLED_TRIGGERS[dialect]))}
+        for table in APPEND_ONLY_TABLES:
+            if table not in guarded:
+                self.report.problem(
+                    f"table {table} has lost its append-only triggers (dropped or disabled), so "
+                    "the database no longer refuses edits to it: create them again as migration "
+                    "0007 (store/migrations/versions/0007_append_only_guards.py) does"
+                )
+
     def _seal_times(self, indexes: list[int]) -> dict[int, Any]:
         if not indexes:
             return {}
@@ -450,6 +463,13 @@ class _Verifier:
             )
         )
         return {int(i): as_utc(at) for i, at in rows}
+
+
+_ENABLED_TRIGGERS = {
+    "postgresql": "SELECT DISTINCT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = "
+    "t.tgrelid WHERE NOT t.tgisinternal AND t.tgenabled <> 'D'",
+    "sqlite": "SELECT DISTINCT tbl_name FROM sqlite_master WHERE type = 'trigger'",
+}
 
 
 def _push(
@@ -484,6 +504,7 @@ def verify(
         checker.heads()
         checker.cosignatures()
         checker.audit()
+        checker.guards()
         report = checker.report
     if warehouse is not None:
         report.records = records.reconcile(store, warehouse, repair=repair)

@@ -775,3 +775,16 @@ class LedgerCosignature(Base):
     key_id: Mapped[str] = mapped_column(String(64))
     signature: Mapped[bytes] = mapped_column(LargeBinary(64))
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+# Tables whose rows the database refuses to edit or delete (migration 0007 installs the
+# triggers; sealing an audit row is the one update let through). ``ioc ledger verify`` checks
+# that each still has them.
+APPEND_ONLY_TABLES = (
+    "audit_event",
+    "ledger_entry",
+    "ledger_node",
+    "ledger_state",
+    "ledger_head",
+    "ledger_cosignature",
+)
