@@ -1,7 +1,8 @@
 """Domain errors shared by every stage.
 
 Services raise these; only the web layer maps them to HTTP status codes (see
-``noivu_ioc.web.errors``) and the CLI to exit messages.
+``noivu_ioc.web.errors``) and the CLI to exit messages. The message is English (the API, the
+CLI and the logs speak it); one that a user meets on a page may carry its Vietnamese too.
 """
 
 from __future__ import annotations
@@ -12,9 +13,14 @@ class IOCError(Exception):
 
     code = "error"
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, *, vi: str | None = None) -> None:
         super().__init__(message)
         self.message = message
+        self.vi = vi
+
+    def text(self, lang: str) -> str:
+        """The message for a page in ``lang``: its Vietnamese where it has one."""
+        return self.vi if lang == "vi" and self.vi else self.message
 
 
 class ConfigurationError(IOCError):

@@ -82,7 +82,7 @@ def test_an_administrator_enrols_at_the_first_login_and_gives_the_code_after(
 
     page.fill("input[name=code]", "000000" if pyotp.TOTP(secret).now() != "000000" else "111111")
     page.click("button[type=submit]")
-    expect(page.get_by_role("alert")).to_contain_text("not the one the app shows")
+    expect(page.get_by_role("alert")).to_contain_text("không phải mã ứng dụng đang hiện")
     page.fill("input[name=code]", pyotp.TOTP(secret).now())
     page.click("button[type=submit]")
     expect(page.locator("h1")).to_have_text("Từ điển dữ liệu")  # where the login was headed

@@ -159,7 +159,29 @@ def test_the_password_page_explains_a_refusal(w: World) -> None:
             "repeat_password": NEW_PASSWORD + "x",
         },
     )
-    assert differ.status_code == 422 and "the two new passwords differ" in differ.text
+    assert differ.status_code == 422
+    assert "hai mật khẩu mới không giống nhau; hãy gõ cùng một mật khẩu hai lần" in differ.text
+    short = client.post(
+        "/account/password?lang=en",
+        data={
+            "csrf_token": token[1],
+            "current_password": PASSWORD,
+            "new_password": "ngắn",
+            "repeat_password": "ngắn",
+        },
+    )
+    assert short.status_code == 422
+    assert "the password has 4 characters; use at least 12" in short.text
+    common = client.post(  # the page's language is remembered: asked back to Vietnamese
+        "/account/password?lang=vi",
+        data={
+            "csrf_token": token[1],
+            "current_password": PASSWORD,
+            "new_password": "matkhau123456",
+            "repeat_password": "matkhau123456",
+        },
+    )
+    assert common.status_code == 422 and "mật khẩu là một mật khẩu phổ biến" in common.text
     changed = client.post(
         "/account/password",
         data={

@@ -156,7 +156,7 @@ def test_the_pages_lead_through_the_enrolment_and_the_code(w: World) -> None:
     field = re.search(r'name="csrf_token" value="([^"]+)"', step.text)
     assert field and "Xác thực hai lớp" in step.text
     wrong = other.post("/login/totp", data={"csrf_token": field[1], "code": "1", "next": "/units"})
-    assert wrong.status_code == 401 and "the code is not right" in wrong.text
+    assert wrong.status_code == 401 and "mã không đúng, đã được dùng rồi" in wrong.text
     code = next_code(secret[1].replace(" ", ""))  # the current one confirmed the enrolment
     right = other.post(
         "/login/totp",

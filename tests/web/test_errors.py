@@ -45,9 +45,33 @@ def test_html_error_page_shows_the_same_fields(client: TestClient) -> None:
     assert response.headers["content-type"].startswith("text/html")
     html = response.text
     assert 'data-status="404"' in html and 'data-code="not_found"' in html
-    assert "there is no page or API at /no/such/page" in html
+    assert "không có trang hay API nào ở /no/such/page" in html
     assert response.headers["X-Request-ID"] in html
     assert "Đã xảy ra lỗi" in html
+    english = client.get("/no/such/page?lang=en", headers={"Accept": "text/html"}).text
+    assert "there is no page or API at /no/such/page" in english
+
+
+def test_a_message_comes_in_the_language_the_client_puts_first(client: TestClient) -> None:
+    """English for the API unless the client's Accept-Language puts Vietnamese first (the
+    pages' scripts send the page's language); English where no Vietnamese was written."""
+    login(client, "lanhdao")
+    by_default = client.get("/api/no/such/thing")
+    assert by_default.json()["error"]["message"] == "there is no page or API at /api/no/such/thing"
+    assert "content-language" not in by_default.headers
+    for asked in ("vi", "vi-VN,vi;q=0.9,en;q=0.8"):
+        answer = client.get("/api/no/such/thing", headers={"Accept-Language": asked})
+        assert (
+            answer.json()["error"]["message"] == "không có trang hay API nào ở /api/no/such/thing"
+        )
+        assert answer.headers["content-language"] == "vi"
+    english_first = client.get("/api/no/such/thing", headers={"Accept-Language": "en-US,vi"})
+    assert english_first.json()["error"]["message"].startswith("there is no page")
+    untranslated = client.get(
+        "/api/catalog/entities/no_such_entity", headers={"Accept-Language": "vi"}
+    )
+    assert "no_such_entity" in untranslated.json()["error"]["message"]
+    assert "content-language" not in untranslated.headers
 
 
 def test_pages_redirect_to_login_when_not_logged_in(client: TestClient) -> None:
@@ -58,7 +82,8 @@ def test_pages_redirect_to_login_when_not_logged_in(client: TestClient) -> None:
 
 def test_unexpected_errors_do_not_leak(client: TestClient) -> None:
     login(client, "lanhdao")
-    response = client.post("/api/session", content=b"{not json", headers={
-        "Content-Type": "application/json"})
+    response = client.post(
+        "/api/session", content=b"{not json", headers={"Content-Type": "application/json"}
+    )
     assert response.status_code == 422
     assert set(response.json()["error"]) == ENVELOPE_KEYS

@@ -188,10 +188,15 @@ def check_strength(
     if length < MIN_LENGTH:
         raise InvalidInputError(
             f"the password has {length} characters; use at least {MIN_LENGTH} (a phrase of "
-            "three or four unrelated words is long enough and easy to remember)"
+            "three or four unrelated words is long enough and easy to remember)",
+            vi=f"mật khẩu có {length} ký tự; hãy dùng ít nhất {MIN_LENGTH} (một cụm ba, bốn "
+            "từ không liên quan đến nhau là đủ dài và dễ nhớ)",
         )
     if length > MAX_LENGTH:
-        raise InvalidInputError(f"the password has {length} characters; use at most {MAX_LENGTH}")
+        raise InvalidInputError(
+            f"the password has {length} characters; use at most {MAX_LENGTH}",
+            vi=f"mật khẩu có {length} ký tự; hãy dùng nhiều nhất {MAX_LENGTH}",
+        )
     personal = _words_of([username, full_name])
     known = frozenset(COMMON_VIETNAMESE | set(SYSTEM_WORDS) | set(personal))
     plain = _plain(password)
@@ -201,7 +206,10 @@ def check_strength(
         raise InvalidInputError(
             "the password is a common password, or only common words, the system's name or "
             "your own name with digits and signs; choose a phrase of unrelated words that "
-            "others would not guess"
+            "others would not guess",
+            vi="mật khẩu là một mật khẩu phổ biến, hoặc chỉ gồm những từ thông dụng, tên hệ "
+            "thống hay tên của chính bạn thêm chữ số và ký hiệu; hãy chọn một cụm từ không liên "
+            "quan đến nhau mà người khác khó đoán",
         )
     inputs = [*SYSTEM_WORDS, *personal, *sorted(COMMON_VIETNAMESE)]
     estimate = zxcvbn(password[:_ESTIMATE_CHARS], user_inputs=inputs)
@@ -212,7 +220,9 @@ def check_strength(
             "Add another word or two; uncommon words are better."
         )
         raise InvalidInputError(
-            f"the password is too easy to guess: {reason.rstrip('.')}. {advice}"
+            f"the password is too easy to guess: {reason.rstrip('.')}. {advice}",
+            vi="mật khẩu quá dễ đoán: nó theo một kiểu mà người dò mật khẩu thử sớm (từ, ngày "
+            "tháng, dãy phím hay chuỗi lặp lại). Hãy thêm một, hai từ nữa; từ ít gặp thì tốt hơn.",
         )
 
 

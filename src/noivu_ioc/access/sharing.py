@@ -47,17 +47,24 @@ def check(session: Session, data: AgreementIn) -> SharingAgreement:
     if not _NAME.match(name):
         raise InvalidInputError(
             f"name {data.name!r} is not valid: use 3-64 lowercase letters, digits and '-', "
-            "e.g. sonv-lao-cai-ho-so"
+            "e.g. sonv-lao-cai-ho-so",
+            vi=f"tên {data.name!r} không hợp lệ: hãy dùng 3-64 chữ thường không dấu, chữ số và "
+            "'-', ví dụ sonv-lao-cai-ho-so",
         )
     try:
         entity = catalog().entity(data.dataset)
     except KeyError:
         raise InvalidInputError(
-            f"dataset {data.dataset!r} is not in the catalog; see /catalog for the datasets"
+            f"dataset {data.dataset!r} is not in the catalog; see /catalog for the datasets",
+            vi=f"bộ dữ liệu {data.dataset!r} không có trong danh mục; xem các bộ dữ liệu ở "
+            "/catalog",
         ) from None
     fields = sorted({f.strip() for f in data.fields if f.strip()})
     if not fields:
-        raise InvalidInputError("fields is empty: name the fields shared, or '*' for all")
+        raise InvalidInputError(
+            "fields is empty: name the fields shared, or '*' for all",
+            vi="chưa có trường nào: hãy ghi các trường được chia sẻ, hoặc '*' cho tất cả",
+        )
     if ALL_FIELDS in fields:
         fields = [ALL_FIELDS]
     else:
@@ -65,7 +72,10 @@ def check(session: Session, data: AgreementIn) -> SharingAgreement:
         if unknown:
             raise InvalidInputError(
                 f"dataset {entity.id} has no field {', '.join(repr(u) for u in unknown)}; "
-                f"its fields are {', '.join(entity.field_names)}"
+                f"its fields are {', '.join(entity.field_names)}",
+                vi=f"bộ dữ liệu {entity.id} không có trường "
+                f"{', '.join(repr(u) for u in unknown)}; các trường của nó là "
+                f"{', '.join(entity.field_names)}",
             )
     role = None
     if data.grantee_role:
@@ -81,23 +91,28 @@ def check(session: Session, data: AgreementIn) -> SharingAgreement:
             raise InvalidInputError(str(exc)) from None
     if role is None and unit is None:
         raise InvalidInputError(
-            "an agreement needs a grantee: give grantee_role, grantee_unit or both"
+            "an agreement needs a grantee: give grantee_role, grantee_unit or both",
+            vi="thỏa thuận cần có bên được chia sẻ: hãy chọn vai trò, đơn vị hoặc cả hai",
         )
     purpose = data.purpose.strip()
     if len(purpose) < 10:
         raise InvalidInputError(
             "purpose is too short: say what the data is used for (Decree 13/2023/NĐ-CP "
-            "asks for it), e.g. 'quản lý hồ sơ cán bộ của Sở'"
+            "asks for it), e.g. 'quản lý hồ sơ cán bộ của Sở'",
+            vi="mục đích quá ngắn: hãy nói dữ liệu được dùng để làm gì (Nghị định "
+            "13/2023/NĐ-CP yêu cầu), ví dụ 'quản lý hồ sơ cán bộ của Sở'",
         )
     start = _aware(data.valid_from) if data.valid_from else utcnow()
     until = _aware(data.valid_until)
     if until <= start:
         raise InvalidInputError(
-            f"valid_until {until.isoformat()} is not after valid_from {start.isoformat()}"
+            f"valid_until {until.isoformat()} is not after valid_from {start.isoformat()}",
+            vi=f"ngày hết hạn {until.isoformat()} không sau ngày bắt đầu {start.isoformat()}",
         )
     if (until - start).days > MAX_YEARS * 366:
         raise InvalidInputError(
-            f"an agreement lasts at most {MAX_YEARS} years; renew it when it ends"
+            f"an agreement lasts at most {MAX_YEARS} years; renew it when it ends",
+            vi=f"một thỏa thuận kéo dài nhiều nhất {MAX_YEARS} năm; hãy gia hạn khi nó hết hạn",
         )
     return SharingAgreement(
         name=name,
@@ -116,7 +131,10 @@ def create(
 ) -> SharingAgreement:
     agreement = check(session, data)
     if session.scalar(select(SharingAgreement.id).where(SharingAgreement.name == agreement.name)):
-        raise ConflictError(f"agreement {agreement.name} exists already; choose another name")
+        raise ConflictError(
+            f"agreement {agreement.name} exists already; choose another name",
+            vi=f"thỏa thuận {agreement.name} đã có; hãy chọn tên khác",
+        )
     agreement.created_by = principal.username
     session.add(agreement)
     session.flush()

@@ -73,7 +73,9 @@ def begin(session: Session, user: User, box: SecretBox, issuer: str) -> Enrolmen
     if user.totp_confirmed_at is not None:
         raise ConflictError(
             f"user {user.username} already has a second factor; to move it to another phone, "
-            "ask an administrator to reset it, then enrol again"
+            "ask an administrator to reset it, then enrol again",
+            vi=f"tài khoản {user.username} đã có yếu tố xác thực thứ hai; muốn chuyển sang điện "
+            "thoại khác, hãy nhờ quản trị viên đặt lại rồi đăng ký lại",
         )
     secret = _secret(box, user)
     if secret is None:
@@ -123,11 +125,15 @@ def confirm(
 ) -> None:
     """Finish an enrolment with the first code the app shows."""
     if user.totp_confirmed_at is not None:
-        raise ConflictError(f"user {user.username} already has a confirmed second factor")
+        raise ConflictError(
+            f"user {user.username} already has a confirmed second factor",
+            vi=f"tài khoản {user.username} đã có yếu tố xác thực thứ hai được xác nhận",
+        )
     secret = _secret(box, user)
     if secret is None:
         raise InvalidInputError(
-            "no enrolment is under way; open /account/totp to get a QR code first"
+            "no enrolment is under way; open /account/totp to get a QR code first",
+            vi="chưa có lượt đăng ký nào đang diễn ra; hãy mở /account/totp để lấy mã QR trước",
         )
     digits = _clean(code)
     step = _matching_step(secret, digits, user.totp_last_step, now or utcnow()) if digits else None
@@ -136,7 +142,9 @@ def confirm(
         session.commit()  # the caller rolls back on the error; the attempt stays audited
         raise InvalidInputError(
             f"the code {code.strip()!r} is not the one the app shows now; check that the "
-            "phone's clock is right and type the 6 digits shown (a new code comes every 30 s)"
+            "phone's clock is right and type the 6 digits shown (a new code comes every 30 s)",
+            vi=f"mã {code.strip()!r} không phải mã ứng dụng đang hiện; hãy kiểm tra đồng hồ của "
+            "điện thoại và gõ 6 chữ số đang hiện (cứ 30 giây lại có mã mới)",
         )
     user.totp_last_step = step
     user.totp_confirmed_at = now or utcnow()

@@ -61,7 +61,9 @@ class Principal:
         if not self.can(permission):
             raise NotAllowedError(
                 f"user {self.username} may not {permission.value.replace('_', ' ')}; "
-                "ask an administrator for a role that allows it"
+                "ask an administrator for a role that allows it",
+                vi=f"tài khoản {self.username} không có quyền này ({permission.value}); hãy "
+                "đề nghị quản trị viên cấp một vai trò cho phép",
             )
 
 
@@ -565,10 +567,15 @@ def change_password(
         session.commit()
         raise InvalidInputError(
             "the current password is not right (or the account is paused after too many "
-            "failed attempts); type it again, or wait a few minutes"
+            "failed attempts); type it again, or wait a few minutes",
+            vi="mật khẩu hiện tại không đúng (hoặc tài khoản đang tạm khóa sau quá nhiều lần "
+            "thử sai); hãy gõ lại, hoặc đợi vài phút",
         )
     if new == current:
-        raise InvalidInputError("the new password is the current one; choose a different one")
+        raise InvalidInputError(
+            "the new password is the current one; choose a different one",
+            vi="mật khẩu mới trùng mật khẩu hiện tại; hãy chọn một mật khẩu khác",
+        )
     check_strength(new, username=user.username, full_name=user.full_name)
     user.password_hash = hash_password(new)
     user.password_changed_at = now

@@ -58,7 +58,7 @@ class NotAvailable(InvalidInputError):
     the panel shows "no data" with this reason."""
 
     def __init__(self, reason: Reason, subject: str) -> None:
-        super().__init__(f"{subject}: {reason.text('en')}")
+        super().__init__(f"{subject}: {reason.text('en')}", vi=f"{subject}: {reason.text('vi')}")
         self.reason = reason
 
 

@@ -5,7 +5,8 @@ Every error the web layer returns has the same shape::
     {"error": {"status": 404, "code": "not_found", "message": "...", "request_id": "..."}}
 
 JSON for ``/api/`` paths and clients that ask for JSON; the same fields rendered as a page
-otherwise. A test pins this shape.
+otherwise. A test pins this shape. The message is English unless the error has a Vietnamese
+one and the page, or the client's Accept-Language, is Vietnamese.
 """
 
 from __future__ import annotations
@@ -97,22 +98,35 @@ def wants_json(request: Request) -> bool:
     return "application/json" in accept and "text/html" not in accept
 
 
+def _asks_for_vietnamese(request: Request) -> bool:
+    first = request.headers.get("accept-language", "").split(",")[0].split(";")[0]
+    return first.strip().lower().split("-")[0] == "vi"
+
+
 def render_error(
     request: Request,
     status: int,
     code: str,
     message: str,
     headers: Mapping[str, str] | None = None,
+    vi: str | None = None,
 ) -> Response:
+    """The error as JSON or as a page; ``message`` is English, ``vi`` (where there is one)
+    takes its place on a Vietnamese page and for a client whose Accept-Language puts
+    Vietnamese first (the pages' scripts send theirs)."""
     request_id = getattr(request.state, "request_id", None) or uuid.uuid4().hex[:12]
     if code == "not_authenticated" and not wants_json(request):
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         return RedirectResponse(f"/login?next={_quote(target)}", status_code=303)
     if wants_json(request):
+        if vi and _asks_for_vietnamese(request):
+            message, headers = vi, {**(headers or {}), "Content-Language": "vi"}
         return JSONResponse(
             envelope(status, code, message, request_id), status_code=status, headers=headers
         )
     lang = request_language(request, request.app.state.settings.default_language)
+    if lang == "vi" and vi:
+        message = vi
     return render(
         request,
         "error.html",
@@ -165,20 +179,22 @@ def install_error_handlers(app: FastAPI) -> None:
         status = STATUS_OF_CODE.get(exc.code, 400)
         if status >= 500:
             log.error("request %s failed: %s", request.url.path, exc.message)
-        return render_error(request, status, exc.code, exc.message)
+        return render_error(request, status, exc.code, exc.message, vi=exc.vi)
 
     async def on_http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, StarletteHTTPException)
         code = CODE_OF_STATUS.get(exc.status_code, "error")
         detail = exc.detail if isinstance(exc.detail, str) else code.replace("_", " ")
+        vi = None
         if exc.status_code == 404 and detail == "Not Found":
             detail = f"there is no page or API at {request.url.path}"
+            vi = f"không có trang hay API nào ở {request.url.path}"
         headers = dict(exc.headers or {})
         if exc.status_code == 405:
             # RFC 9110: Allow lists every method of the resource. Starlette names those of
             # the first route that matched the path; one path may have several routes.
             headers["Allow"] = ", ".join(_allowed(request))
-        return render_error(request, exc.status_code, code, detail, headers)
+        return render_error(request, exc.status_code, code, detail, headers, vi)
 
     async def on_validation_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, RequestValidationError)
@@ -187,7 +203,11 @@ def install_error_handlers(app: FastAPI) -> None:
     async def on_unexpected(request: Request, exc: Exception) -> Response:
         log.exception("unexpected error on %s %s", request.method, request.url.path)
         return render_error(
-            request, 500, "internal", "an unexpected error occurred; it has been logged"
+            request,
+            500,
+            "internal",
+            "an unexpected error occurred; it has been logged",
+            vi="đã xảy ra lỗi ngoài dự kiến; lỗi đã được ghi lại",
         )
 
     app.add_exception_handler(IOCError, on_domain_error)

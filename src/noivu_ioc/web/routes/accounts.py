@@ -81,6 +81,12 @@ CODE_REFUSED = (
     "the code is not right, was used already, or the account is paused after too many "
     "failed attempts; type the code the app shows now (a new one comes every 30 s)"
 )
+CODE_REFUSED_VI = (
+    "mã không đúng, đã được dùng rồi, hoặc tài khoản đang tạm khóa sau quá nhiều lần thử sai; "
+    "hãy gõ mã ứng dụng đang hiện (cứ 30 giây lại có mã mới)"
+)
+CODE_FIRST = "give the code of your second factor first, at /login/totp"
+CODE_FIRST_VI = "hãy nhập mã của yếu tố xác thực thứ hai trước, ở /login/totp"
 
 
 class CodeIn(BaseModel):
@@ -200,7 +206,7 @@ def _give_code(request: Request, store: Store, state: LoginState, code: str) -> 
         if not throttle.locked(session, [key]) and totp.verify(session, user, _box(request), code):
             return complete_second_factor(session, row, settings.session_hours, client)
         second_factor_failed(session, row, client, _policy(request))
-    raise NotAuthenticatedError(CODE_REFUSED)
+    raise NotAuthenticatedError(CODE_REFUSED, vi=CODE_REFUSED_VI)
 
 
 @router.get("/login/totp", response_class=HTMLResponse, include_in_schema=False)
@@ -227,7 +233,12 @@ def totp_form(
     try:
         token = _give_code(request, store, state, code)
     except (NotAuthenticatedError, InvalidInputError) as exc:
-        context = {"lang": lang, "next": target, "username": state.username, "error": exc.message}
+        context = {
+            "lang": lang,
+            "next": target,
+            "username": state.username,
+            "error": exc.text(lang),
+        }
         return _no_store(render(request, "login_totp.html", context, status_code=401))
     response = RedirectResponse(target, status_code=303)
     _set_cookie(request, response, token)
@@ -253,7 +264,7 @@ def api_totp(request: Request, store: Store, state: LoginInProgress, body: CodeI
 def _begin(request: Request, store: Store, state: LoginState) -> totp.Enrolment | None:
     """The enrolment under way (started if need be), or None when the user has a factor."""
     if state.waiting == "totp":
-        raise InvalidInputError("give the code of your second factor first, at /login/totp")
+        raise InvalidInputError(CODE_FIRST, vi=CODE_FIRST_VI)
     with store.session() as session:
         user = session.get(User, state.user_id)
         assert user is not None
@@ -265,7 +276,7 @@ def _begin(request: Request, store: Store, state: LoginState) -> totp.Enrolment 
 def _confirm(request: Request, store: Store, state: LoginState, code: str) -> str:
     """Confirm the enrolment with its first code; the session's new token."""
     if state.waiting == "totp":
-        raise InvalidInputError("give the code of your second factor first, at /login/totp")
+        raise InvalidInputError(CODE_FIRST, vi=CODE_FIRST_VI)
     with store.session() as session:
         user = session.get(User, state.user_id, with_for_update=True, populate_existing=True)
         assert user is not None
@@ -315,7 +326,7 @@ def enrol_form(
         token = _confirm(request, store, state, code)
     except InvalidInputError as exc:
         context = _enrol_context(request, lang, state, _begin(request, store, state), target)
-        context["error"] = exc.message
+        context["error"] = exc.text(lang)
         return _no_store(render(request, "account_totp.html", context, status_code=422))
     response = RedirectResponse(target if state.waiting else "/account?msg=totp", 303)
     _set_cookie(request, response, token)
@@ -407,10 +418,13 @@ def password_form(
 ) -> Response:
     try:
         if new_password != repeat_password:
-            raise InvalidInputError("the two new passwords differ; type the same one twice")
+            raise InvalidInputError(
+                "the two new passwords differ; type the same one twice",
+                vi="hai mật khẩu mới không giống nhau; hãy gõ cùng một mật khẩu hai lần",
+            )
         _change_password(request, store, principal, current_password, new_password)
     except InvalidInputError as exc:
-        context = _account_context(request, store, principal, lang, error=exc.message)
+        context = _account_context(request, store, principal, lang, error=exc.text(lang))
         return _no_store(render(request, "account.html", context, status_code=422))
     return RedirectResponse("/account?msg=password", status_code=303)
 

@@ -404,7 +404,7 @@ def start_form(
     try:
         run_id = _start(request, principal, data)
     except IOCError as exc:
-        context = _list_context(request, principal, lang, form, exc.message)
+        context = _list_context(request, principal, lang, form, exc.text(lang))
         return render(request, "processes.html", context, STATUS_OF_CODE.get(exc.code, 400))
     return RedirectResponse(f"/processes/{run_id}", status_code=303)
 
@@ -441,6 +441,6 @@ def complete_form(
     try:
         _complete(request, principal, run_id, position, note)
     except IOCError as exc:
-        context = _run_context(request, principal, run_id, lang, exc.message)
+        context = _run_context(request, principal, run_id, lang, exc.text(lang))
         return render(request, "process.html", context, STATUS_OF_CODE.get(exc.code, 400))
     return RedirectResponse(f"/processes/{run_id}?done={position}#step-{position}", status_code=303)

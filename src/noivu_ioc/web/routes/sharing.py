@@ -138,7 +138,7 @@ def sharing_form(
         with request.app.state.store.session() as session:
             svc.create(session, principal, body, client_of(request))
     except IOCError as exc:
-        return _page(request, lang, principal, exc.message, status=422)
+        return _page(request, lang, principal, exc.text(lang), status=422)
     return RedirectResponse("/sharing", status_code=303)
 
 

@@ -518,7 +518,7 @@ async def create_source_form(
             key = created.api_key
     except (InvalidInputError, ConflictError, NotFoundError) as exc:
         return render(
-            request, "source_new.html", _new_context(lang, principal, form, exc.message), 422
+            request, "source_new.html", _new_context(lang, principal, form, exc.text(lang)), 422
         )
     except ValidationError as exc:  # the form's values, as pydantic saw them
         message = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
@@ -634,7 +634,7 @@ def mapping_page(
             proposal, columns = svc.propose_mapping(ctx, session, principal, name, binding)
         except IOCError as exc:  # the source cannot be read now: the form still opens
             proposal, columns = None, []
-            error = exc.message
+            error = exc.text(lang)
         current = Mapping.model_validate(found.mapping) if found.mapping else None
         mapping = current or (proposal.mapping if proposal else Mapping())
         scores = {f.field: f.score for f in proposal.fields} if proposal else {}

@@ -79,7 +79,7 @@ def units_page(
         try:
             conversion = convert(code)
         except IOCError as exc:
-            problem = exc.message
+            problem = exc.text(lang)
     rows = [(p, len(admin.communes_of(p.code))) for p in admin.provinces()]
     return render(
         request,

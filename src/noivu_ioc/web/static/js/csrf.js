@@ -1,6 +1,7 @@
 // The page's CSRF token (from <meta name="csrf-token">), for every script that sends
-// something: iocCsrf.headers(h) adds X-CSRF-Token to a headers object and returns it.
-// htmx requests get it too. Loaded before the other scripts of a page.
+// something: iocCsrf.headers(h) adds X-CSRF-Token to a headers object and returns it, with
+// Accept-Language set to the page's language, so that a refusal comes back in the words the
+// page speaks. htmx requests get both too. Loaded before the other scripts of a page.
 (function () {
   'use strict';
   function token() {
@@ -11,6 +12,8 @@
     var out = h || {};
     var value = token();
     if (value) out['X-CSRF-Token'] = value;
+    var lang = document.documentElement.lang;
+    if (lang && !out['Accept-Language']) out['Accept-Language'] = lang;
     return out;
   }
   window.iocCsrf = { token: token, headers: headers };
