@@ -9,7 +9,7 @@ from typing import Any, Protocol
 
 import pyotp
 from fastapi.testclient import TestClient
-from playwright.sync_api import Page, expect
+from playwright.sync_api import ConsoleMessage, Page, expect
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
@@ -122,6 +122,19 @@ def login_form(
         },
         follow_redirects=False,
     )
+
+
+def watch_csp(page: Page) -> list[str]:
+    """What the browser refuses on this page under the Content-Security-Policy, as it says
+    it in the console (an inline style or script, a resource from elsewhere)."""
+    blocked: list[str] = []
+
+    def seen(message: ConsoleMessage) -> None:
+        if "Content Security Policy" in message.text or "Content-Security-Policy" in message.text:
+            blocked.append(message.text)
+
+    page.on("console", seen)
+    return blocked
 
 
 def log_in_page(page: Page, server: str, username: str, path: str = "/") -> None:

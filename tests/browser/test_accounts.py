@@ -14,14 +14,14 @@ from pathlib import Path
 import pyotp
 import pytest
 import uvicorn
-from playwright.sync_api import Browser, ConsoleMessage, Page, expect
+from playwright.sync_api import Browser, expect
 
 from noivu_ioc.settings import Settings
 from noivu_ioc.store import OpStore
 from noivu_ioc.warehouse import Warehouse
 from noivu_ioc.web.app import create_app
 from tests.browser.conftest import _free_port
-from tests.factories import log_in_page
+from tests.factories import log_in_page, watch_csp
 from tests.web.accounts_world import PASSWORD, seed
 
 pytestmark = pytest.mark.browser
@@ -48,17 +48,6 @@ def fresh_server(store: OpStore, tmp_path: Path, demo_warehouse: Warehouse) -> I
     yield f"http://127.0.0.1:{port}"
     server.should_exit = True
     thread.join()
-
-
-def watch_csp(page: Page) -> list[str]:
-    blocked: list[str] = []
-
-    def seen(message: ConsoleMessage) -> None:
-        if "Content Security Policy" in message.text or "Content-Security-Policy" in message.text:
-            blocked.append(message.text)
-
-    page.on("console", seen)
-    return blocked
 
 
 def test_an_administrator_enrols_at_the_first_login_and_gives_the_code_after(

@@ -19,6 +19,7 @@ from sqlalchemy import delete, select
 from noivu_ioc.demo import DEMO_PASSWORD
 from noivu_ioc.store import OpStore
 from noivu_ioc.store.models import Directive, Event, Notification
+from tests.factories import watch_csp
 
 pytestmark = pytest.mark.browser
 
@@ -128,6 +129,7 @@ def test_a_leader_issues_a_directive_and_tracks_every_unit(
 
         # the leader's phone names the provinces still silent, within 390 px
         own_phone = _login(phone, server, "lanhdao", "/m")
+        blocked = watch_csp(own_phone)
         pending = own_phone.get_by_test_id("directive-pending").filter(has_text=marker)
         expect(pending).to_contain_text("32/34 đơn vị chưa tiếp nhận")
         expect(pending).not_to_contain_text("Hà Nội,")
@@ -141,6 +143,7 @@ def test_a_leader_issues_a_directive_and_tracks_every_unit(
         own_phone.goto(f"{server}/directives")
         expect(own_phone.get_by_test_id("directive-item").filter(has_text=marker)).to_be_visible()
         assert own_phone.evaluate("document.documentElement.scrollWidth") <= 390
+        assert blocked == [], blocked  # the progress bars set no style attribute
     finally:
         for context in (leader_context, hanoi_context, phone):
             context.close()

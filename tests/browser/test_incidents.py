@@ -20,6 +20,7 @@ from noivu_ioc.operations import incidents
 from noivu_ioc.operations.units import unit
 from noivu_ioc.store import OpStore
 from noivu_ioc.store.models import Incident
+from tests.factories import watch_csp
 from tests.web.test_incidents_api import PDF, WINDOWS_PROGRAM, forget_incidents
 
 pytestmark = pytest.mark.browser
@@ -55,6 +56,7 @@ def test_an_incident_from_opening_to_closure(
     title = f"Sự cố mất điện trụ sở {uuid.uuid4().hex[:6]}"
     opened: list[int] = []
     desk = browser.new_page(viewport={"width": 1280, "height": 900})
+    blocked = watch_csp(desk)
     phone = browser.new_context(
         viewport={"width": 390, "height": 844},
         is_mobile=True,
@@ -158,9 +160,14 @@ def test_an_incident_from_opening_to_closure(
         overdue = desk.get_by_test_id("task").filter(has_text="Báo cáo nhanh lãnh đạo Bộ")
         expect(overdue.get_by_test_id("overdue")).to_have_text("Quá hạn")
         expect(desk.get_by_test_id("task-progress").first).to_have_text("60%")
+        # The bar's width comes from its class, not a style attribute the policy would refuse.
+        bar = desk.locator(".bar span.pct-60").first
+        share = "e => e.getBoundingClientRect().width / e.parentElement.clientWidth"
+        assert bar.evaluate(share) == pytest.approx(0.6, abs=0.02)
         desk.screenshot(
             path=str(screenshots / f"incident-detail{_suffix(request)}.png"), full_page=True
         )
+        assert blocked == [], blocked
 
         closing = desk.get_by_test_id("closure").locator("form")
         closing.locator("textarea[name=evaluation]").fill(

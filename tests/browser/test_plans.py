@@ -18,6 +18,7 @@ from noivu_ioc.demo import DEMO_PASSWORD
 from noivu_ioc.operations import incidents, plans
 from noivu_ioc.store import OpStore
 from noivu_ioc.store.models import PlanRun, Task
+from tests.factories import watch_csp
 
 pytestmark = pytest.mark.browser
 
@@ -78,6 +79,7 @@ def test_a_drill_activated_in_one_click_opens_a_live_command_view(
 ) -> None:
     slug = _prepare(demo_store)
     page = browser.new_page(viewport={"width": 1440, "height": 900}, timezone_id="UTC")
+    blocked = watch_csp(page)
     _login(page, server, "vanhanh")
 
     # one click, confirmed in a dialog that says what a drill is
@@ -125,6 +127,7 @@ def test_a_drill_activated_in_one_click_opens_a_live_command_view(
     expect(page.locator('[data-count="in_progress"]')).to_have_text("1")
     expect(page.get_by_test_id("comment").first).to_contain_text("Đã chuyển hồ sơ lên tầng 3")
     page.screenshot(path=str(screenshots / f"plan-command-view{_suffix(request)}.png"))
+    assert blocked == [], blocked  # the tiles' meters and the run's bar set no style attribute
 
     # the filter keeps what still needs doing
     page.locator('[data-filter="open"]').click()

@@ -17,7 +17,7 @@ from playwright.sync_api import Browser, Page, Route, expect
 
 from noivu_ioc.ingest import events
 from noivu_ioc.store import OpStore
-from tests.factories import log_in_page
+from tests.factories import log_in_page, watch_csp
 
 pytestmark = pytest.mark.browser
 
@@ -320,6 +320,7 @@ def test_administrator_builds_a_scene_in_the_editor(
     browser: Browser, server: str, screenshots: Path, request: pytest.FixtureRequest
 ) -> None:
     page = _open(browser, server, "quantri", "/wall/scenes", 1440, 1000)
+    blocked = watch_csp(page)
     expect(page.locator("h1")).to_have_text("Cảnh trên màn hình điều hành")
     expect(page.get_by_test_id("scene-row")).to_have_count(2)
     slug = f"kiem-thu-{uuid.uuid4().hex[:6]}"
@@ -374,6 +375,7 @@ def test_administrator_builds_a_scene_in_the_editor(
     page.screenshot(
         path=str(screenshots / f"wall-scene-editor-{_suffix(request)}.png"), full_page=True
     )
+    assert blocked == [], blocked  # the preview places its panels through the CSSOM
     after = next(s for s in page.request.get(server + "/api/scenes").json() if s["slug"] == slug)
     assert len(after["panels"]) == 1
 

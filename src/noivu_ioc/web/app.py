@@ -70,11 +70,19 @@ def _level_label(code: str | None, lang: str) -> str:
         return code
 
 
+def _pct_class(value: float | int | None) -> str:
+    """The class that gives a bar this width in percent (static/css/app.css has pct-0 to
+    pct-100): the Content-Security-Policy refuses style attributes."""
+    share = 0.0 if value is None else float(value)
+    return f"pct-{round(min(100.0, max(0.0, share)))}"
+
+
 def _templates() -> Jinja2Templates:
     templates = Jinja2Templates(directory=HERE / "templates")
     templates.env.globals["t"] = i18n.t
     templates.env.globals["version"] = __version__
     templates.env.filters["num"] = i18n.format_number
+    templates.env.filters["pct"] = _pct_class
     templates.env.globals["num"] = i18n.format_number
     templates.env.globals["level_label"] = _level_label
     templates.env.globals.update(csrf_field=security.csrf_field, csrf_token=security.csrf_token)

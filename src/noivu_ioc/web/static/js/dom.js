@@ -10,7 +10,7 @@
         if (v === null || v === undefined || v === false) return;
         if (k === 'class') el.className = v;
         else if (k === 'text') el.textContent = v;
-        else if (k === 'style') el.setAttribute('style', v);
+        else if (k === 'style') el.style.cssText = v; // CSSOM: the policy refuses style attributes
         else el.setAttribute(k, v === true ? '' : v);
       });
     }
