@@ -11,7 +11,7 @@
     var chart = echarts.getInstanceByDom(holder) || echarts.init(holder);
     chart.setOption({
       grid: { left: 110, right: 24, top: 8, bottom: 24 },
-      tooltip: { trigger: "axis", axisPointer: { type: "shadow" },
+      tooltip: { renderMode: "richText", trigger: "axis", axisPointer: { type: "shadow" },
                  valueFormatter: function (v) { return number.format(v); } },
       xAxis: { type: "value", axisLabel: { formatter: function (v) { return number.format(v); } } },
       yAxis: { type: "category", data: rows.map(function (r) { return r.name; }),

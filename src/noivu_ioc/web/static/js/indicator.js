@@ -156,7 +156,7 @@
     chart.setOption({
       animation: false,
       grid: { left: 8, right: narrow ? 16 : 56, top: 24, bottom: 24, containLabel: true },
-      tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' },
+      tooltip: { renderMode: 'richText', trigger: 'axis', axisPointer: { type: 'shadow' },
                  valueFormatter: function (v) { return fmt(v) + (ind.unit_label ? ' ' + ind.unit_label : ''); } },
       xAxis: { type: 'value',
                max: hasTarget ? function (v) { return v.max >= ind.target ? null : niceUp(ind.target * 1.05); } : null,
@@ -218,7 +218,7 @@
     chart.setOption({
       animation: false,
       grid: { left: 8, right: 24, top: 30, bottom: 24, containLabel: true },
-      tooltip: { trigger: 'axis',
+      tooltip: { renderMode: 'richText', trigger: 'axis',
                  valueFormatter: function (v) { return fmt(v) + (ind.unit_label ? ' ' + ind.unit_label : ''); } },
       xAxis: { type: 'category', boundaryGap: rows.length < 3, data: rows.map(function (r) { return String(r.key); }) },
       yAxis: { type: 'value', scale: true,

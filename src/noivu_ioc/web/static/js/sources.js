@@ -29,7 +29,7 @@
     if (!runs.length) { el.style.minHeight = '0'; return; }
     echarts.init(el).setOption({
       animation: false,  // a monitor shows the state now, without a growing effect
-      tooltip: { trigger: 'axis' },
+      tooltip: { renderMode: 'richText', trigger: 'axis' },
       legend: { top: 0, right: 10, data: [labels.seconds, labels.read, labels.quarantined] },
       grid: { left: 50, right: 60, top: 40, bottom: 30 },
       xAxis: { type: 'category', data: runs.map(function (r) { return '#' + r.id; }) },

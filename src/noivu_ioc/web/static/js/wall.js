@@ -742,7 +742,7 @@
       animation: false,
       grid: { left: 16, right: 24, top: 36, bottom: 12, containLabel: true },
       tooltip: {
-        trigger: 'axis', textStyle: { fontSize: 16 },
+        renderMode: 'richText', trigger: 'axis', textStyle: { fontSize: 16 },
         valueFormatter: function (v) { return fmt(v, card.decimals) + (unit ? ' ' + unit : ''); }
       },
       xAxis: {
@@ -933,7 +933,7 @@
     chart.setOption({
       animation: false,
       tooltip: {
-        trigger: 'item', textStyle: { fontSize: 17 },
+        renderMode: 'richText', trigger: 'item', textStyle: { fontSize: 17 },
         formatter: function (it) {
           var name = geo.names[it.name] || it.name;
           var value = it.value === undefined || isNaN(it.value) ? msg('wall.no_data') : fmt(it.value, card.decimals) + (unit ? ' ' + unit : '');
