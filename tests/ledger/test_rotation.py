@@ -22,6 +22,7 @@ from sqlalchemy import func, select, update
 
 from noivu_ioc.errors import ConfigurationError
 from noivu_ioc.ledger import heads, merkle
+from noivu_ioc.ledger.audit import seal_audit
 from noivu_ioc.ledger.log import StoreReader
 from noivu_ioc.store import OpStore
 from noivu_ioc.store.models import AuditEvent, LedgerEntry, LedgerHead
@@ -162,6 +163,27 @@ def test_a_forged_head_under_the_retired_key_is_still_caught(ledger: Ledger) -> 
         f"head 15: its signature does not verify under the retired key "
         f"'{done.old.key_id[:16]}'" in result.output
     )
+
+
+def test_a_head_signed_by_the_retired_key_after_the_rotation_is_caught(ledger: Ledger) -> None:
+    """Whoever kept a copy of the old key signs the grown log after the rotation: the
+    signature verifies under the retired key, but that key had been succeeded."""
+    done = rotate(ledger)
+    configured = _with_retired(ledger, done.retired)
+    assert configured.cli("verify").exit_code == 0
+    write_audit(ledger.store, 2)
+    seal_audit(ledger.store)
+    with ledger.store.session() as session:
+        stale = heads.sign_in(session, done.old)
+        assert stale is not None and stale.tree_size == 27
+    result = configured.cli("verify")
+    assert result.exit_code == 1, result.output
+    problems = [line for line in result.output.splitlines() if line.startswith("PROBLEM")]
+    assert problems == [
+        f"PROBLEM: head 27: signed by key {done.old.key_id[:16]}…, which head 25 had already "
+        "succeeded: a key signs nothing after its rotation (a copy of a retired key in other "
+        "hands?)"
+    ]
 
 
 def test_new_heads_carry_the_new_key(ledger: Ledger) -> None:

@@ -2,16 +2,17 @@
 
 Everything is recomputed rather than trusted: each entry's leaf hash from its ``data``, each
 stored complete subtree from those leaves, the root of every signed head, each head's
-signature under the log's key (or the key that signed it before a rotation, when it is listed
-in ``IOC_LEDGER_RETIRED_KEYS``), the consistency of each head with the one before it (with a
-proof read from the stored subtrees), every witness cosignature under the witness's key
-(``IOC_LEDGER_WITNESSES``), that indexes run from 0 without gaps up to the log's size, that
-each entry's payload is canonical and fits its kind (a record's versions count 1, 2, ...),
-and that the audit trail matches what was sealed of it: every sealed row still gives its
-entry's leaf, every sealed entry still has its row, and no unsealed row is older than what
-was sealed before it (a row inserted after the fact), and that each append-only table still
-has the triggers by which the database refuses edits to it. With ``records`` the warehouse's
-current personnel records are compared with their latest ledger versions as well.
+signature under the log's key (or the key that signed it before a rotation, when it is
+listed in ``IOC_LEDGER_RETIRED_KEYS``; no key signs after the key that succeeded it), the
+consistency of each head with the one before it (with a proof read from the stored
+subtrees), every witness cosignature under the witness's key (``IOC_LEDGER_WITNESSES``),
+that indexes run from 0 without gaps up to the log's size, that each entry's payload is
+canonical and fits its kind (a record's versions count 1, 2, ...), and that the audit trail
+matches what was sealed of it: every sealed row still gives its entry's leaf, every sealed
+entry still has its row, and no unsealed row is older than what was sealed before it (a row
+inserted after the fact), and that each append-only table still has the triggers by which
+the database refuses edits to it. With ``records`` the warehouse's current personnel records
+are compared with their latest ledger versions as well.
 
 Each problem names where it is (an entry's index, a head's tree size, an audit row's id).
 Entries are read in chunks, so memory stays bounded by the chunk and the per-key counters.
@@ -291,6 +292,7 @@ class _Verifier:
                 report.problem(f"the log's keys cannot be read, so no signature is checked: {exc}")
                 signer = None
         previous: LedgerHead | None = None
+        succeeded: dict[str, int] = {}  # key id -> the first head signed by the key after it
         reader = StoreReader(self.session)
         for head in self.head_list:
             report.heads += 1
@@ -305,6 +307,14 @@ class _Verifier:
                 report.problem(f"{where}: its root cannot be recomputed past the missing entries")
             if signer is not None:
                 self._signature(where, head, signer, retired)
+            if previous is not None and head.key_id != previous.key_id:
+                succeeded.setdefault(previous.key_id, head.tree_size)
+            if head.key_id in succeeded:
+                report.problem(
+                    f"{where}: signed by key {head.key_id[:16]}…, which head "
+                    f"{succeeded[head.key_id]} had already succeeded: a key signs nothing after "
+                    "its rotation (a copy of a retired key in other hands?)"
+                )
             if previous is not None:
                 if head.timestamp_ms <= previous.timestamp_ms:
                     report.problem(
