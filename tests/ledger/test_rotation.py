@@ -229,6 +229,7 @@ def test_the_published_key_lists_the_retired_ones(ledger: Ledger, tmp_path: Path
             "name": done.old.key_id[:16],
             "key_id": done.old.key_id,
             "public_key": done.old.public_b64,
+            "succeeded_at": 25,  # the new key's first head
         }
     ]
     assert heads.key_id(base64.b64decode(published["retired"][0]["public_key"])) == (

@@ -70,14 +70,23 @@ def key_json(signer: heads.Signer) -> dict[str, Any]:
 
 
 def published_keys_json(
-    signer: heads.Signer, retired: Mapping[str, heads.RetiredKey]
+    signer: heads.Signer,
+    retired: Mapping[str, heads.RetiredKey],
+    succeeded: Mapping[str, int] | None = None,
 ) -> dict[str, Any]:
     """The log's key as published, with the keys it replaced: whoever checks a head signed
-    before a rotation finds its key here, by the key id the head names."""
+    before a rotation finds its key here, by the key id the head names, and with it the tree
+    size from which its successor signed (``succeeded_at``, from ``heads.succeeded_at``): a
+    head of that size or more under the retired key is not to be trusted."""
     return {
         **key_json(signer),
         "retired": [
-            {"name": k.name, "key_id": k.key_id, "public_key": k.public_b64}
+            {
+                "name": k.name,
+                "key_id": k.key_id,
+                "public_key": k.public_b64,
+                "succeeded_at": (succeeded or {}).get(k.key_id),
+            }
             for k in retired.values()
         ],
     }

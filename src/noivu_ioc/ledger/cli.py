@@ -142,16 +142,16 @@ def sign_command() -> None:
 @app.command("public-key")
 def public_key_command() -> None:
     """Print the log's public key (base64 of the raw 32 bytes) and its key id, with the keys
-    it replaced (IOC_LEDGER_RETIRED_KEYS)."""
+    it replaced (IOC_LEDGER_RETIRED_KEYS) and the tree size from which each was succeeded."""
     from noivu_ioc.ledger.bundle import published_keys_json
-    from noivu_ioc.ledger.heads import log_signer, retired_keys
+    from noivu_ioc.ledger.heads import log_signer, retired_keys, succeeded_at
 
-    try:
-        settings = load_settings()
+    with _opened() as (settings, store):
         signer = log_signer(settings)
-        _echo_json(published_keys_json(signer, retired_keys(settings, signer)))
-    except IOCError as exc:
-        _fail(exc.message)
+        retired = retired_keys(settings, signer)
+        with store.session() as session:
+            succeeded = succeeded_at(session, list(retired))
+        _echo_json(published_keys_json(signer, retired, succeeded))
 
 
 @app.command("rotate-key")

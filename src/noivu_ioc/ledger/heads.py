@@ -31,14 +31,14 @@ import logging
 import os
 import struct
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from noivu_ioc.errors import ConfigurationError, InvalidInputError, NotAllowedError, NotFoundError
@@ -345,6 +345,23 @@ def retired_keys(settings: Settings, current: Signer | None) -> dict[str, Retire
                 "key; keep one of them"
             )
         found[kid] = RetiredKey(name, public, kid)
+    return found
+
+
+def succeeded_at(session: Session, key_ids: Iterable[str]) -> dict[str, int]:
+    """For each key that signed heads, the tree size of the first head that another key signed
+    after them: the key's heads all come before it, and one of the key's after it is forged
+    with a copy of a retired key. Keys never succeeded are left out."""
+    found: dict[str, int] = {}
+    for kid in key_ids:
+        first = select(func.min(LedgerHead.tree_size)).where(LedgerHead.key_id == kid)
+        successor = session.scalar(
+            select(func.min(LedgerHead.tree_size)).where(
+                LedgerHead.key_id != kid, LedgerHead.tree_size > first.scalar_subquery()
+            )
+        )
+        if successor is not None:
+            found[kid] = int(successor)
     return found
 
 

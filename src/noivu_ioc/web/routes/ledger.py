@@ -78,6 +78,12 @@ class RetiredKeyOut(BaseModel):
         description="Hex SHA-256 of the raw public key: the key_id of the heads it signed."
     )
     public_key: str = Field(description="Base64 of the raw 32-byte public key.")
+    succeeded_at: int | None = Field(
+        default=None,
+        description="The tree size of the first head that the key's successor signed: the "
+        "retired key's heads are all smaller, and one of that size or more is not trusted. "
+        "Null when no successor has signed yet.",
+    )
 
 
 class PublishedKeysOut(PublicKeyOut):
@@ -199,9 +205,10 @@ def api_public_key(request: Request) -> PublishedKeysOut:
     rotation, under which the heads signed before it verify."""
     settings = _settings(request)
     signer = heads.log_signer(settings)
-    return PublishedKeysOut.model_validate(
-        bundle.published_keys_json(signer, heads.retired_keys(settings, signer))
-    )
+    retired = heads.retired_keys(settings, signer)
+    with request.app.state.store.session() as session:
+        succeeded = heads.succeeded_at(session, list(retired))
+    return PublishedKeysOut.model_validate(bundle.published_keys_json(signer, retired, succeeded))
 
 
 @router.get("/api/ledger/proof/inclusion")

@@ -163,12 +163,15 @@ async function check() {
   }
 
   // The key comes from the log's published address, not from the bundle: the current key,
-  // or a key retired by a rotation when the head was signed before it. Each key's id is
-  // recomputed here rather than read from the answer.
+  // or a key retired by a rotation when the head was signed before it (below the size from
+  // which its successor signed). Each key's id is recomputed here rather than read from the
+  // answer.
   const answer = await fetch('/api/ledger/public-key', { credentials: 'same-origin' });
   const published = await answer.json();
   let publicKey = null;
-  for (const candidate of [published, ...(published.retired || [])]) {
+  const usable = (published.retired || []).filter(
+    (k) => k.succeeded_at === null || k.succeeded_at === undefined || head.tree_size < k.succeeded_at);
+  for (const candidate of [published, ...usable]) {
     const raw = fromBase64(candidate.public_key);
     if (toHex(await sha256(raw)) === head.key_id) {
       publicKey = raw;
