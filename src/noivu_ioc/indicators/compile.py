@@ -26,7 +26,8 @@ from noivu_ioc.indicators.reasons import Reason
 
 # The fewest people a figure about sensitive personal data may describe, on either side of
 # the attribute: below it the cell is withheld (primary suppression, a threshold rule of
-# statistical disclosure control), for every viewer.
+# statistical disclosure control), for every viewer. A cut that would withhold one cell
+# only withholds a second with it (engine.Evaluator.cut).
 SMALL_CELL = 5
 
 # How the warehouse's tables are named in the statement: by default the entity id itself.

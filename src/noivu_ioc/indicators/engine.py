@@ -107,6 +107,8 @@ class Row:
     value: float | None
     # Withheld by the small-cell rule: too few people stand behind it (compile.SMALL_CELL).
     suppressed: bool = False
+    # Withheld with it, so that the one small cell of a cut is not the total less the rest.
+    complement: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -311,7 +313,8 @@ class Evaluator:
         if indicator.has_period and period is None:
             known = self.periods(indicator, place, scope)
             periods = (known[-1],) if known else ()
-        return list(self.answer(indicator, Question(place, periods, by), scope).rows)
+        rows = list(self.answer(indicator, Question(place, periods, by), scope).rows)
+        return _with_complement(rows) if indicator.discloses else rows
 
     def trend(
         self,
@@ -329,6 +332,22 @@ class Evaluator:
             return []
         last = until if until is not None else max(values)
         return [Row(p, values[p]) for p in range(last - years + 1, last + 1) if p in values]
+
+
+def _with_complement(rows: list[Row]) -> list[Row]:
+    """Secondary suppression: where a cut withholds exactly one cell, the figure at the place
+    itself (or the other cuts) would give it back by subtraction, so the smallest other cell
+    that is not zero is withheld too (a zero cell where there is none)."""
+    if sum(r.suppressed for r in rows) != 1:
+        return rows
+    shown = [r for r in rows if not r.suppressed and r.value is not None]
+    if not shown:
+        return rows
+    candidates = [r for r in shown if r.value != 0] or shown
+    partner = min(candidates, key=lambda r: (abs(r.value or 0), str(r.key)))
+    return [
+        Row(r.key, None, suppressed=True, complement=True) if r is partner else r for r in rows
+    ]
 
 
 # Statements are a pure function of the definition, the question, the scope and the engine's

@@ -43,6 +43,11 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Ẩn số liệu: dưới {k} người, có thể làm lộ dữ liệu cá nhân nhạy cảm",
         "withheld: fewer than {k} people, it could reveal sensitive personal data",
     ),
+    "suppressed_complement": (
+        "Ẩn số liệu để không suy ra được một ô dưới {k} người từ tổng và các ô còn lại",
+        "withheld so that a cell of fewer than {k} people cannot be worked out from the total "
+        "and the other cells",
+    ),
     "failed": ("Không tính được chỉ tiêu", "the indicator could not be computed"),
 }
 

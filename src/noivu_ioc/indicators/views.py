@@ -15,6 +15,7 @@ from noivu_ioc.indicators.reasons import Reason
 from noivu_ioc.units import admin
 
 WITHHELD = Reason.of("suppressed", k=SMALL_CELL)
+WITHHELD_WITH = Reason.of("suppressed_complement", k=SMALL_CELL)
 
 UNKNOWN = {"vi": "Không xác định", "en": "Not stated"}
 # Rows without a place in a cut by place: central agencies in a cut by province, the
@@ -101,6 +102,12 @@ def key_label(indicator: Indicator, by: str, key: Any, lang: str) -> str:
         return str(key)
 
 
+def _withheld(row: Row, lang: str) -> str | None:
+    if not row.suppressed:
+        return None
+    return (WITHHELD_WITH if row.complement else WITHHELD).text(lang)
+
+
 def rows(
     indicator: Indicator,
     by: str,
@@ -123,7 +130,7 @@ def rows(
                 "value": row.value,
                 "status": status(row.value) if status else None,
                 "place": f"{by}:{row.key}" if drills else None,
-                "withheld": WITHHELD.text(lang) if row.suppressed else None,
+                "withheld": _withheld(row, lang),
             }
         )
     return out
