@@ -68,7 +68,7 @@ def seeded(
         records.append_changes(
             session,
             [
-                records.Change(laocai, "change", "ab" * 32, ["grade", "grade_date"]),
+                records.Change(laocai, "change", "ab" * 32, ["grade", "grade_date", "religion"]),
                 records.Change(laocai, "transfer", "cd" * 32, ["agency_id"]),
             ],
             run_id=7,

@@ -103,7 +103,8 @@ def test_generated_records_are_created_once(ctx: IngestContext) -> None:
     assert (again.checked, again.missing, again.appended) == (24_000, [], 0)
     (first,) = payloads(ctx.store, laocai_people(ctx.warehouse, 1)[0])
     assert first["op"] == "create" and first["version"] == 1 and first["origin"] == "generate"
-    assert first["fields"] == [] and first["run_id"] is None and first["load_id"] == 1
+    assert first["fields"] == [] and first["protected_fields"] == 0
+    assert first["run_id"] is None and first["load_id"] == 1
     assert "full_name" not in orjson.dumps(first).decode()  # no personal data in the ledger
 
 
@@ -114,12 +115,20 @@ def test_a_sync_appends_changes_and_transfers(ctx: IngestContext) -> None:
         "(SELECT agency_id FROM person WHERE person_id = ?) ORDER BY agency_id LIMIT 1",
         [moved],
     )
+    health = ctx.warehouse.scalar(
+        "SELECT code FROM (SELECT DISTINCT health_status AS code FROM person) "
+        "WHERE code IS NOT NULL AND code IS DISTINCT FROM "
+        "(SELECT health_status FROM person WHERE person_id = ?) ORDER BY code LIMIT 1",
+        [changed],
+    )
     source_id, _ = push_source(ctx, "csdl-can-bo", "person", PERSON_MAPPING)
     push_records(
         ctx,
         source_id,
         [
-            delivered(ctx.warehouse, changed, grade="01.002"),
+            # A grade, and two fields whose names would tell something of the person.
+            delivered(ctx.warehouse, changed, grade="01.002", full_name="Lò Văn Mới",
+                      health_status=health),
             delivered(ctx.warehouse, moved, agency_id=other_agency),
             delivered(ctx.warehouse, same),
         ],
@@ -131,14 +140,17 @@ def test_a_sync_appends_changes_and_transfers(ctx: IngestContext) -> None:
     assert run.detail is not None and run.detail["ledger"] == {"entries": 2}
     change = payloads(ctx.store, changed)
     assert [p["op"] for p in change] == ["create", "change"]
-    assert change[1]["version"] == 2 and change[1]["fields"] == ["grade"]
+    assert change[1]["version"] == 2
+    # Personal and sensitive fields are counted, not named.
+    assert (change[1]["fields"], change[1]["protected_fields"]) == (["grade"], 2)
+    assert "health_status" not in orjson.dumps(change[1]).decode()
     assert (change[1]["run_id"], change[1]["origin"]) == (run.id, "sync")
     assert change[1]["load_id"] == run.detail["load_id"]
     assert change[1]["content_sha256"] == warehouse_hash(ctx.warehouse, changed)
     assert change[1]["content_sha256"] != change[0]["content_sha256"]
     transfer = payloads(ctx.store, moved)
     assert [p["op"] for p in transfer] == ["create", "transfer"]
-    assert transfer[1]["fields"] == ["agency_id"]
+    assert (transfer[1]["fields"], transfer[1]["protected_fields"]) == (["agency_id"], 0)
     assert [p["op"] for p in payloads(ctx.store, same)] == ["create"]  # delivered unchanged
 
     # The same delivery again changes nothing, so appends nothing.
@@ -211,6 +223,7 @@ def test_verify_records_finds_and_repairs_what_the_ledger_lacks(
         None,
         "reconcile",
     )
+    assert fixed["protected_fields"] is None
 
 
 def test_a_sync_killed_between_the_two_commits_is_repaired(tmp_path: Path, generated: Path) -> None:

@@ -51,6 +51,10 @@ def test_the_browser_verifies_the_history(
     expect(checks).to_have_count(3)
     expect(checks).to_have_text(["đã xác minh"] * 3)
     expect(page.get_by_test_id("version").nth(2)).to_contain_text("Điều chuyển")
+    # The changed religion is counted, not named.
+    expect(page.get_by_test_id("fields").nth(1)).to_have_text(
+        "grade, grade_date; 1 trường dữ liệu cá nhân"
+    )
     page.screenshot(path=str(screenshots / "ledger-record.png"), full_page=True)
 
     page.goto(served + path + "?lang=en")

@@ -6,15 +6,22 @@ Each is an entry of kind ``personnel`` with key ``person:<person_id>`` whose pay
     {"op": "create" | "change" | "transfer" | "delete", "person_id": "CB0000000001",
      "version": 1, 2, ... (the entry's position in the key's history),
      "content_sha256": hex SHA-256 of the canonical record (null for a deletion),
-     "fields": names of the fields that changed, sorted; empty for a creation or a
-               deletion (which optional fields a record fills would say something of the
-               person, e.g. a date of joining the Party); null when unknown (a repair),
+     "fields": names of the public and internal fields that changed, sorted; empty for
+               a creation or a deletion (which optional fields a record fills would say
+               something of the person, e.g. a date of joining the Party); null when
+               unknown (a repair),
+     "protected_fields": how many personal or sensitive fields changed (their names would
+               say something of the person: that their religion or health changed); 0 for
+               a creation or a deletion, null when unknown,
      "load_id": the warehouse load, "run_id": the sync run (null for generated data),
      "origin": "sync" | "replay" | "generate" | "reconcile", "at": ISO 8601 UTC}
 
 A transfer is a change of ``agency_id``, ``province_code`` or ``commune_code``. No personal
-data enters the ledger: whoever holds the record computes its canonical form and hash
-(``content_sha256``) and finds the version that matches.
+data enters the ledger, nor which personal field changed: whoever holds the record computes
+its canonical form and hash (``content_sha256``) and finds the version that matches. The
+hash is of the whole record, so guessing a masked value from it needs every other field,
+including the citizen and social insurance numbers, which a reader without the personal
+data does not have.
 
 The canonical record is a JSON object with every field of the catalog's ``person`` entity
 (absent ones as null), written by the ledger's canonical rule (``ledger.canonical``), each
@@ -46,7 +53,7 @@ import pyarrow as pa
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from noivu_ioc.catalog import Entity, FieldType, catalog
+from noivu_ioc.catalog import Entity, FieldType, Sensitivity, catalog
 from noivu_ioc.errors import InvalidInputError
 from noivu_ioc.ledger import log as ledger_log
 from noivu_ioc.ledger.canonical import canonical_json
@@ -70,6 +77,16 @@ def person_key(person_id: str) -> str:
 
 def _entity() -> Entity:
     return catalog().entity(ENTITY)
+
+
+def protected_fields() -> frozenset[str]:
+    """The fields of a record whose names the ledger does not write when they change: the
+    personal and sensitive ones (Decree 13/2023/NĐ-CP, as the catalog marks them)."""
+    return frozenset(
+        f.name
+        for f in _entity().fields
+        if f.sensitivity in (Sensitivity.PERSONAL, Sensitivity.SENSITIVE)
+    )
 
 
 # -- the canonical record ------------------------------------------------------------------
@@ -222,6 +239,7 @@ def append_changes(
         return []
     ledger_log.lock(session)  # before reading versions: appends are serial
     known = latest(session, [c.person_id for c in changes])
+    closed = protected_fields()
     at = utcnow()
     stamp = at.astimezone(UTC).isoformat(timespec="milliseconds")
     items: list[ledger_log.Item] = []
@@ -229,12 +247,17 @@ def append_changes(
         before = known.get(change.person_id)
         version = (before.version if before else 0) + 1
         known[change.person_id] = Latest(version, change.op, change.content_sha256, -1)
+        fields = protected = None
+        if change.fields is not None:
+            fields = [n for n in change.fields if n not in closed]
+            protected = len(change.fields) - len(fields)
         payload = {
             "op": change.op,
             "person_id": change.person_id,
             "version": version,
             "content_sha256": change.content_sha256,
-            "fields": change.fields,
+            "fields": fields,
+            "protected_fields": protected,
             "load_id": change.load_id if change.load_id is not None else load_id,
             "run_id": run_id,
             "origin": origin,

@@ -19,6 +19,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "ledger.op.delete": ("Xóa", "Deleted"),
     "ledger.fields": ("Trường thay đổi", "Fields changed"),
     "ledger.fields_none": ("Không liệt kê", "Not listed"),
+    "ledger.protected_fields": (
+        "{n} trường dữ liệu cá nhân",
+        "{n} personal data fields",
+    ),
+    "ledger.protected_why": (
+        "Sổ cái không ghi tên trường dữ liệu cá nhân đã thay đổi, vì tên trường cũng nói lên "
+        "điều về người đó (Nghị định 13/2023/NĐ-CP)",
+        "The ledger does not name the personal data fields that changed, since the name "
+        "alone says something of the person (Decree 13/2023/ND-CP)",
+    ),
     "ledger.fields_unknown": (
         "Không rõ (bổ sung khi đối soát với kho dữ liệu)",
         "Unknown (added when reconciled with the warehouse)",
