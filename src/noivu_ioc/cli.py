@@ -39,10 +39,15 @@ users_app = typer.Typer(
 units_app = typer.Typer(help="Administrative units and the 2025 conversion.", no_args_is_help=True)
 db_app = typer.Typer(help="The operational store's schema.", no_args_is_help=True)
 catalog_app = typer.Typer(help="The sector catalog (data dictionary).", no_args_is_help=True)
+secrets_app = typer.Typer(
+    help="The key that encrypts stored secrets (source credentials, second factors).",
+    no_args_is_help=True,
+)
 app.add_typer(users_app, name="users")
 app.add_typer(units_app, name="units")
 app.add_typer(db_app, name="db")
 app.add_typer(catalog_app, name="catalog")
+app.add_typer(secrets_app, name="secrets")
 app.add_typer(sources_app, name="sources")
 app.add_typer(notify_app, name="notify")
 app.add_typer(quarantine_app, name="quarantine")
@@ -339,6 +344,38 @@ def users_unlock(username: str) -> None:
 
 
 # -- units, db, catalog -------------------------------------------------------------------
+
+
+@secrets_app.command("rotate-key")
+def secrets_rotate_key() -> None:
+    """Seal every stored secret under a new key: with the key file, a new key the command
+    makes (the old one is kept aside); with IOC_SECRET_KEY, the key set there, opening what
+    the keys in IOC_SECRET_KEY_PREVIOUS sealed."""
+    from noivu_ioc.access.secret_rotation import rotate_secret_key
+
+    settings = _settings()
+    try:
+        with _store() as store:
+            done = rotate_secret_key(store, settings)
+    except IOCError as exc:
+        _fail(exc.message)
+    if done.resumed:
+        typer.echo("finished an interrupted rotation with the key it had made")
+    typer.echo(
+        f"sealed {done.sources} source credentials and {done.factors} second factors under the "
+        "new key"
+    )
+    if done.retired_file is not None:
+        typer.echo(
+            f"the old key is kept at {done.retired_file} so that copies of the store made "
+            "before still open; running servers read the new key by themselves, and servers "
+            "with a copy of the key file need the new file"
+        )
+    else:
+        typer.echo(
+            "once every server runs with the new IOC_SECRET_KEY, IOC_SECRET_KEY_PREVIOUS can be "
+            "emptied"
+        )
 
 
 @units_app.command("convert")

@@ -52,6 +52,13 @@ class Settings(BaseSettings):
         description="Key that encrypts source credentials (Fernet, 44 characters of base64). "
         "Default: a key file created in data_dir. Give every server of one store the same key.",
     )
+    secret_key_previous: str = Field(
+        default="",
+        description="Earlier values of IOC_SECRET_KEY (comma-separated), kept so that what "
+        "they encrypted can still be read after a rotation: set IOC_SECRET_KEY to a new key and "
+        "the old one here, then run `ioc secrets rotate-key` to encrypt everything again with "
+        "the new key; afterwards the old one can go.",
+    )
     push_max_bytes: int = Field(
         default=20 * 1024 * 1024, gt=0, description="Largest batch a push endpoint accepts."
     )

@@ -22,9 +22,9 @@ from noivu_ioc.store.secrets import secret_box
 from noivu_ioc.warehouse import Warehouse
 
 
-def ingest_context(tmp_path: Path, store_url: str) -> IngestContext:
+def ingest_context(tmp_path: Path, store_url: str, **settings_: Any) -> IngestContext:
     """Fresh stores: the operational store with the demo users, an empty warehouse."""
-    settings = Settings(data_dir=tmp_path)
+    settings = Settings(data_dir=tmp_path, **settings_)
     store = OpStore(store_url)
     prepare_store(store)
     warehouse = Warehouse(tmp_path / "warehouse.duckdb")

@@ -39,7 +39,6 @@ import re
 import secrets
 from collections.abc import Awaitable, Callable
 from http.cookies import SimpleCookie
-from pathlib import Path
 from urllib.parse import unquote_plus, urlsplit
 
 import anyio
@@ -51,7 +50,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from noivu_ioc.errors import IOCError
 from noivu_ioc.operations import attachments
 from noivu_ioc.settings import Settings
-from noivu_ioc.store.secrets import KEY_FILE, secret_box
+from noivu_ioc.store.secrets import secret_box
 from noivu_ioc.web import i18n
 from noivu_ioc.web.deps import SESSION_COOKIE
 
@@ -86,39 +85,45 @@ class RequestTooLargeError(IOCError):
 
 
 class CsrfKeys:
-    """The key that signs CSRF tokens, derived from the store's secret key (the same on
-    every server of one store), read when first needed."""
+    """The keys that sign CSRF tokens, derived from the store's secret keys (the same on
+    every server of one store). Tokens are made with the current key and accepted under the
+    earlier ones too, so that a page opened before a rotation of the secret key
+    (``ioc secrets rotate-key``) still sends a good token."""
 
     def __init__(self, settings: Settings) -> None:
-        self.settings = settings
-        self._key: bytes | None = None
+        self.box = secret_box(settings)
+        self._derived: dict[bytes, bytes] = {}
 
-    def key(self) -> bytes:
-        if self._key is None:
-            if self.settings.secret_key:
-                base = self.settings.secret_key.encode()
-            else:
-                # The secret box creates the key file (once, race-free) on first use.
-                secret_box(self.settings).seal({"purpose": "csrf"})
-                base = (Path(self.settings.data_dir) / KEY_FILE).read_bytes().strip()
-            self._key = hmac.new(base, b"noivu-ioc csrf token key v1", hashlib.sha256).digest()
-        return self._key
+    def _key(self, base: bytes) -> bytes:
+        key = self._derived.get(base)
+        if key is None:
+            key = hmac.new(base, b"noivu-ioc csrf token key v1", hashlib.sha256).digest()
+            self._derived[base] = key
+        return key
+
+    def _token(self, base: bytes, purpose: str, value: str) -> str:
+        mac = hmac.new(self._key(base), f"{purpose}:{value}".encode(), hashlib.sha256).digest()
+        return base64.urlsafe_b64encode(mac).decode().rstrip("=")
 
     def token(self, purpose: str, value: str) -> str:
-        mac = hmac.new(self.key(), f"{purpose}:{value}".encode(), hashlib.sha256).digest()
-        return base64.urlsafe_b64encode(mac).decode().rstrip("=")
+        return self._token(self.box.keys().current, purpose, value)
 
     def expected(self, cookies: dict[str, str], login_form: bool) -> list[str]:
         """The tokens a request with these cookies may carry: the session's, and on the
-        login form also the pre-session one (a page opened before logging in elsewhere)."""
-        found = []
+        login form also the pre-session one (a page opened before logging in elsewhere),
+        under each known key."""
+        wanted = []
         session = cookies.get(SESSION_COOKIE)
         if session:
-            found.append(self.token("session", session))
+            wanted.append(("session", session))
         pre = cookies.get(LOGIN_COOKIE)
         if pre and (login_form or not session):
-            found.append(self.token("login", pre))
-        return found
+            wanted.append(("login", pre))
+        return [
+            self._token(base, purpose, value)
+            for base in self.box.keys().all
+            for purpose, value in wanted
+        ]
 
 
 def csrf_token(request: Request) -> str:
