@@ -189,6 +189,13 @@ class Settings(BaseSettings):
         pattern="^(username|email)$",
         description="Field of the IOC account that oidc_user_claim is compared with.",
     )
+    oidc_logout: bool = Field(
+        default=True,
+        description="When a person who signed in through the provider logs out of the IOC, "
+        "send them on to the provider's end_session_endpoint so that their session there ends "
+        "too (OpenID Connect RP-Initiated Logout); register IOC_PUBLIC_URL + /login there as a "
+        "post-logout redirect URI.",
+    )
     oidc_label: str = Field(
         default="SSO",
         min_length=1,

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import threading
 import time
 from collections.abc import Iterator
@@ -27,7 +28,8 @@ from noivu_ioc.store import OpStore
 from noivu_ioc.store.models import LoginSession
 from noivu_ioc.store.models import User as Account
 from noivu_ioc.warehouse import Warehouse
-from tests.web.accounts_world import World, world
+from tests.factories import login
+from tests.web.accounts_world import PASSWORD, World, world
 
 CLIENT_ID = "noivu-ioc"
 PEOPLE = [
@@ -168,6 +170,64 @@ def test_an_administrator_signing_in_still_gives_the_second_factor(w: World) -> 
     done = sign_in(client, "nv-0001-qt", "/units")
     assert done.status_code == 303 and done.headers["location"] == "/account/totp?next=/units"
     assert client.get("/api/me").status_code == 401
+
+
+def page_token(client: TestClient) -> str:
+    found = re.search(r'<meta name="csrf-token" content="([^"]+)">', client.get("/account").text)
+    assert found
+    return found[1]
+
+
+def test_logging_out_ends_the_session_at_the_provider_too(w: World, provider: str) -> None:
+    client = w.new_client()
+    assert sign_in(client, "nv-0046-ha").status_code == 303
+    out = client.post("/logout", data={"csrf_token": page_token(client)}, follow_redirects=False)
+
+    assert out.status_code == 303 and "ioc_session=" in out.headers["set-cookie"]
+    target = urlsplit(out.headers["location"])
+    assert f"{target.scheme}://{target.netloc}{target.path}" == f"{provider}/oauth2/end_session"
+    asked = {k: v[0] for k, v in parse_qs(target.query).items()}
+    assert asked == {
+        "client_id": CLIENT_ID,
+        "post_logout_redirect_uri": "http://127.0.0.1:8000/login",
+        "ui_locales": "vi",
+    }
+    assert client.get("/api/me").status_code == 401  # ended here before leaving
+    # The provider asks the person to confirm, then sends them back to the login page.
+    confirmed = httpx.post(
+        f"{provider}/oauth2/end_session/confirm",
+        data={"redirect_uri": asked["post_logout_redirect_uri"]},
+        follow_redirects=False,
+    )
+    assert confirmed.headers["location"] == "http://127.0.0.1:8000/login"
+    (entry,) = w.audit("logout")
+    assert entry.username == "sonv.hue" and entry.detail == {"method": "oidc"}
+
+
+def test_a_password_session_logs_out_here_only(w: World) -> None:
+    client = w.new_client()
+    login(client, "sonv.hue", PASSWORD)
+    out = client.post("/logout", follow_redirects=False)
+    assert (out.status_code, out.headers["location"]) == (303, "/login")
+
+
+def test_the_provider_logout_can_be_turned_off(
+    provider: str, store: OpStore, tmp_path: Path, demo_warehouse: Warehouse
+) -> None:
+    with world(
+        store,
+        tmp_path,
+        demo_warehouse,
+        oidc_issuer=provider,
+        oidc_client_id=CLIENT_ID,
+        oidc_logout=False,
+    ) as w:
+        client = w.new_client()
+        assert sign_in(client, "nv-0046-ha").status_code == 303
+        out = client.post(
+            "/logout", data={"csrf_token": page_token(client)}, follow_redirects=False
+        )
+        assert (out.status_code, out.headers["location"]) == (303, "/login")
 
 
 def test_matching_by_verified_email(

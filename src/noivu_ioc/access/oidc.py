@@ -199,6 +199,28 @@ class OidcProvider:
         )
         return url, pending
 
+    def logout_url(self, back_to: str, lang: str) -> str | None:
+        """Where to send the browser so that the person's session at the provider ends too
+        (OpenID Connect RP-Initiated Logout 1.0), coming back to ``back_to``; None when the
+        provider announces no ``end_session_endpoint`` or cannot be reached (the IOC's own
+        session is ended all the same)."""
+        try:
+            endpoint = self.metadata().get("end_session_endpoint")
+        except OidcError:
+            return None
+        if not isinstance(endpoint, str) or not endpoint.startswith(("https://", "http://")):
+            return None
+        return str(
+            add_params_to_uri(
+                endpoint,
+                [
+                    ("client_id", self.config.client_id),
+                    ("post_logout_redirect_uri", back_to),
+                    ("ui_locales", lang),
+                ],
+            )
+        )
+
     def finish(self, pending: PendingSignIn, code: str, redirect_uri: str) -> dict[str, Any]:
         """Exchange the code for tokens and return the checked claims of the ID token."""
         form = {

@@ -587,14 +587,18 @@ def change_password(
     return ended
 
 
-def end_session(session: Session, token: str | None) -> None:
+def end_session(session: Session, token: str | None) -> str | None:
+    """End the session of ``token``; how it had been opened (password or oidc), or None
+    when there was no such session in force."""
     if not token:
-        return
+        return None
     row = session.scalar(select(LoginSession).where(LoginSession.token_hash == _token_hash(token)))
-    if row is not None and row.revoked_at is None:
-        access_changed()
-        row.revoked_at = datetime.now(UTC)
-        audit(session, "logout", "ok", user=row.user)
+    if row is None or row.revoked_at is not None:
+        return None
+    access_changed()
+    row.revoked_at = datetime.now(UTC)
+    audit(session, "logout", "ok", user=row.user, detail={"method": row.method})
+    return row.method
 
 
 def _aware(value: datetime) -> datetime:

@@ -19,9 +19,7 @@ from sqlalchemy import select
 from noivu_ioc.access import throttle, totp
 from noivu_ioc.access.oidc import (
     REFUSED,
-    OidcConfig,
     OidcError,
-    OidcProvider,
     PendingSignIn,
     match_user,
 )
@@ -48,7 +46,6 @@ from noivu_ioc.errors import (
     InvalidInputError,
     IOCError,
     NotAuthenticatedError,
-    NotFoundError,
 )
 from noivu_ioc.store.models import LoginSession, User
 from noivu_ioc.store.secrets import SecretBox, secret_box
@@ -68,6 +65,7 @@ from noivu_ioc.web.routes.auth import (
     _safe_next,
     _set_cookie,
     login_context,
+    oidc_provider,
     second_factor_page,
 )
 
@@ -611,20 +609,6 @@ def unlock_form(request: Request, username: str, store: Store, principal: UserMa
 # -- sign-in through an OpenID Connect provider -----------------------------------------------
 
 
-def _provider(request: Request) -> OidcProvider:
-    config = OidcConfig.of(request.app.state.settings)
-    if config is None:
-        raise NotFoundError(
-            "sign-in through an identity provider is not configured here (IOC_OIDC_ISSUER); "
-            "log in with a username and password"
-        )
-    found: OidcProvider | None = getattr(request.app.state, "oidc", None)
-    if found is None or found.config != config:
-        found = OidcProvider(config)
-        request.app.state.oidc = found
-    return found
-
-
 def _redirect_uri(request: Request) -> str:
     public: str = request.app.state.settings.public_url
     return public.rstrip("/") + "/login/oidc/callback"
@@ -639,7 +623,7 @@ def _oidc_refused(request: Request, lang: str, next_path: str = "/") -> Response
 
 @router.get("/login/oidc", include_in_schema=False)
 def oidc_start(request: Request, lang: Lang, next: str = "/") -> Response:
-    provider = _provider(request)
+    provider = oidc_provider(request)
     try:
         url, pending = provider.start(_redirect_uri(request), _safe_next(next))
     except OidcError:
@@ -669,7 +653,7 @@ def oidc_callback(
     state: str | None = None,
     error: str | None = None,
 ) -> Response:
-    provider = _provider(request)
+    provider = oidc_provider(request)
     client = client_of(request)
     settings = request.app.state.settings
     try:

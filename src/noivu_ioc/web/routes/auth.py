@@ -14,7 +14,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 
-from noivu_ioc.access.oidc import OidcConfig
+from noivu_ioc.access.oidc import OidcConfig, OidcProvider
 from noivu_ioc.access.throttle import ThrottlePolicy
 from noivu_ioc.access.users import (
     Principal,
@@ -25,7 +25,7 @@ from noivu_ioc.access.users import (
     second_factor_due,
     start_session,
 )
-from noivu_ioc.errors import NotAuthenticatedError
+from noivu_ioc.errors import NotAuthenticatedError, NotFoundError
 from noivu_ioc.web.deps import SESSION_COOKIE, CurrentPrincipal, Lang, Store
 from noivu_ioc.web.pages import render
 from noivu_ioc.web.security import CsrfKeys
@@ -176,11 +176,33 @@ def login_form(
     return response
 
 
+def oidc_provider(request: Request) -> OidcProvider:
+    """The configured OpenID Connect provider (its metadata and keys kept per process)."""
+    config = OidcConfig.of(request.app.state.settings)
+    if config is None:
+        raise NotFoundError(
+            "sign-in through an identity provider is not configured here (IOC_OIDC_ISSUER); "
+            "log in with a username and password"
+        )
+    found: OidcProvider | None = getattr(request.app.state, "oidc", None)
+    if found is None or found.config != config:
+        found = OidcProvider(config)
+        request.app.state.oidc = found
+    return found
+
+
 @router.post("/logout", include_in_schema=False)
-def logout_form(request: Request, store: Store) -> Response:
+def logout_form(request: Request, store: Store, lang: Lang) -> Response:
+    """End the session; one opened through the identity provider goes on to end the
+    person's session there too, when the provider offers it (IOC_OIDC_LOGOUT)."""
+    settings = request.app.state.settings
     with store.session() as session:
-        end_session(session, request.cookies.get(SESSION_COOKIE))
-    response = RedirectResponse("/login", status_code=303)
+        method = end_session(session, request.cookies.get(SESSION_COOKIE))
+    target = "/login"
+    if method == "oidc" and settings.oidc_logout and OidcConfig.of(settings) is not None:
+        back_to = settings.public_url.rstrip("/") + "/login"
+        target = oidc_provider(request).logout_url(back_to, lang) or target
+    response = RedirectResponse(target, status_code=303)
     response.delete_cookie(SESSION_COOKIE)
     return response
 
