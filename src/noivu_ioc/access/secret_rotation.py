@@ -75,19 +75,21 @@ def _reseal_all(store: OpStore, box: SecretBox, *, by: str) -> SecretRotation:
         users = session.scalars(
             select(User).where(User.totp_secret.is_not(None)).order_by(User.id)
         ).all()
-        fresh: list[tuple[Source | User, str]] = []
-        for source in sources:
-            assert source.secret is not None
+        # (row, column, sealed value, what it is for a message)
+        sealed: list[tuple[Source | User, str, str | None, str]] = [
+            (r, "secret", r.secret, f"the credentials of source {r.name}") for r in sources
+        ]
+        sealed += [
+            (r, "totp_secret", r.totp_secret, f"the second factor of user {r.username}")
+            for r in users
+        ]
+        fresh = []
+        for row, column, token, what in sealed:
+            assert token is not None
             try:
-                fresh.append((source, box.reseal(source.secret)))
+                fresh.append((row, column, box.reseal(token)))
             except InvalidToken:
-                done.unreadable.append(f"the credentials of source {source.name}")
-        for user in users:
-            assert user.totp_secret is not None
-            try:
-                fresh.append((user, box.reseal(user.totp_secret)))
-            except InvalidToken:
-                done.unreadable.append(f"the second factor of user {user.username}")
+                done.unreadable.append(what)
         if done.unreadable:
             raise ConfigurationError(
                 "nothing was changed: "
@@ -97,13 +99,9 @@ def _reseal_all(store: OpStore, box: SecretBox, *, by: str) -> SecretRotation:
                 "credentials again (`ioc sources` or the source's page) and reset those second "
                 "factors (`ioc users totp-reset NAME`), then rotate again"
             )
-        for row, token in fresh:
-            if isinstance(row, Source):
-                row.secret = token
-                done.sources += 1
-            else:
-                row.totp_secret = token
-                done.factors += 1
+        for row, column, token in fresh:
+            setattr(row, column, token)
+        done.sources, done.factors = len(sources), len(users)
         audit(
             session,
             ACTION,
