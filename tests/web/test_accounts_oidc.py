@@ -9,7 +9,8 @@ import json
 import re
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -65,17 +66,31 @@ def provider() -> Iterator[str]:
         yield f"http://localhost:{server.server_port}"
 
 
+OidcWorld = Callable[..., AbstractContextManager[World]]
+
+
 @pytest.fixture
-def w(provider: str, store: OpStore, tmp_path: Path, demo_warehouse: Warehouse) -> Iterator[World]:
-    with world(
-        store,
-        tmp_path,
-        demo_warehouse,
-        oidc_issuer=provider,
-        oidc_client_id=CLIENT_ID,
-        oidc_client_secret="bi-mat-cua-ioc",
-        oidc_label="Bộ Nội vụ",
-    ) as found:
+def oidc_world(
+    provider: str, store: OpStore, tmp_path: Path, demo_warehouse: Warehouse
+) -> OidcWorld:
+    """The IOC set up with the test's provider, and these settings besides."""
+
+    def make(**settings: Any) -> AbstractContextManager[World]:
+        return world(
+            store,
+            tmp_path,
+            demo_warehouse,
+            oidc_issuer=provider,
+            oidc_client_id=CLIENT_ID,
+            **settings,
+        )
+
+    return make
+
+
+@pytest.fixture
+def w(oidc_world: OidcWorld) -> Iterator[World]:
+    with oidc_world(oidc_client_secret="bi-mat-cua-ioc", oidc_label="Bộ Nội vụ") as found:
         yield found
 
 
@@ -211,17 +226,8 @@ def test_a_password_session_logs_out_here_only(w: World) -> None:
     assert (out.status_code, out.headers["location"]) == (303, "/login")
 
 
-def test_the_provider_logout_can_be_turned_off(
-    provider: str, store: OpStore, tmp_path: Path, demo_warehouse: Warehouse
-) -> None:
-    with world(
-        store,
-        tmp_path,
-        demo_warehouse,
-        oidc_issuer=provider,
-        oidc_client_id=CLIENT_ID,
-        oidc_logout=False,
-    ) as w:
+def test_the_provider_logout_can_be_turned_off(oidc_world: OidcWorld) -> None:
+    with oidc_world(oidc_logout=False) as w:
         client = w.new_client()
         assert sign_in(client, "nv-0046-ha").status_code == 303
         out = client.post(
@@ -230,18 +236,8 @@ def test_the_provider_logout_can_be_turned_off(
         assert (out.status_code, out.headers["location"]) == (303, "/login")
 
 
-def test_matching_by_verified_email(
-    provider: str, store: OpStore, tmp_path: Path, demo_warehouse: Warehouse
-) -> None:
-    with world(
-        store,
-        tmp_path,
-        demo_warehouse,
-        oidc_issuer=provider,
-        oidc_client_id=CLIENT_ID,
-        oidc_user_claim="email",
-        oidc_user_field="email",
-    ) as w:
+def test_matching_by_verified_email(oidc_world: OidcWorld) -> None:
+    with oidc_world(oidc_user_claim="email", oidc_user_field="email") as w:
         client = w.new_client()
         assert sign_in(client, "nv-0046-ha").status_code == 303
         assert client.get("/api/me").json()["username"] == "sonv.hue"
