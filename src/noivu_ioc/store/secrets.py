@@ -108,14 +108,17 @@ class SecretBox:
         return self._multi().encrypt(json.dumps(values).encode()).decode()
 
     def _decrypt(self, token: str) -> bytes:
+        return self._with_keys(lambda box: box.decrypt(token.encode()))
+
+    def _with_keys(self, use: Callable[[MultiFernet], bytes]) -> bytes:
         try:
-            return self._multi().decrypt(token.encode())
+            return use(self._multi())
         except InvalidToken:
             if self._read is None:
                 raise
         # Perhaps sealed under a key this box has not read yet (a rotation by another
         # process): read the keys again, once.
-        return self._multi(reread=True).decrypt(token.encode())
+        return use(self._multi(reread=True))
 
     def open(self, token: str | None) -> dict[str, Any]:
         if not token:
@@ -134,12 +137,7 @@ class SecretBox:
 
     def reseal(self, token: str) -> str:
         """``token`` sealed again under the current key (opened with any known one)."""
-        try:
-            return self._multi().rotate(token.encode()).decode()
-        except InvalidToken:
-            if self._read is None:
-                raise
-            return self._multi(reread=True).rotate(token.encode()).decode()
+        return self._with_keys(lambda box: box.rotate(token.encode())).decode()
 
 
 def key_path(settings: Settings) -> Path:
